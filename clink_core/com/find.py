@@ -1,0 +1,28 @@
+"""Listing the component classes a module defines."""
+
+from __future__ import annotations
+
+import inspect
+from types import ModuleType
+
+from .label import DEPS_KEY, read_stamp
+from .type import Component
+
+
+def find(module: ModuleType, com_type: type = Component) -> list[type]:
+    """Return the stamped classes in ``module`` that extend ``com_type``.
+
+    Unstamped classes (markers such as ``Service`` and interfaces such as
+    ``ILv3Handler``) are left out. Classes are listed in name order.
+    """
+    if not isinstance(module, ModuleType):
+        raise TypeError(f"find() takes a module, got {type(module).__name__}")
+    found = []
+    for _name, value in sorted(vars(module).items()):
+        if (
+            inspect.isclass(value)
+            and issubclass(value, com_type)
+            and read_stamp(value, DEPS_KEY) is not None
+        ):
+            found.append(value)
+    return found

@@ -1,0 +1,146 @@
+"""HTTP errors: raise one anywhere in the pipeline to answer with its status.
+
+The kernel renders every ``HttpError`` as the manual's JSON body
+``{"status": 404, "status_name": "404 Not Found", "message": ...}``.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+#: ``code -> "404 Not Found"`` for every status Python knows.
+STATUS_LINES: dict[int, str] = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
+STATUS_LINES[406] = "406 Not Acceptable"
+
+
+class HttpStatusError(ValueError):
+    """A status code that is not a known HTTP status."""
+
+    def __init__(self, code: object) -> None:
+        self.code = code
+        super().__init__(f"{code!r} is not a known HTTP status code (100-599)")
+
+
+def code_to_str(code: int) -> str:
+    """Return the status line of ``code``, e.g. ``404 -> "404 Not Found"``."""
+    try:
+        return STATUS_LINES[code]
+    except (KeyError, TypeError):
+        raise HttpStatusError(code) from None
+
+
+class HttpError(Exception):
+    """An error answered with HTTP ``status`` and ``msg`` as the body's message.
+
+    ``headers`` are added to the response (e.g. ``Allow`` on a 405).
+    """
+
+    status = 500
+
+    def __init__(
+        self,
+        status: int,
+        req: Any = None,
+        msg: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        code_to_str(status)
+        super().__init__(status, req, msg)
+        self.status = status
+        self.req = req
+        self.msg = msg
+        self.headers = headers
+
+    def __str__(self) -> str:
+        line = STATUS_LINES[self.status]
+        return line if self.msg is None else f"{line}: {self.msg}"
+
+
+class _StatusError(HttpError):
+    """An ``HttpError`` whose status is fixed by its class: ``HttpNNNError(req, msg)``."""
+
+    def __init__(
+        self, req: Any = None, msg: Any = None, headers: dict[str, str] | None = None
+    ) -> None:
+        Exception.__init__(self, req, msg)
+        self.req = req
+        self.msg = msg
+        self.headers = headers
+
+
+def _make(code: int) -> type[HttpError]:
+    name = f"Http{code}Error"
+    doc = f"Answered with ``{STATUS_LINES[code]}``."
+    return type(name, (_StatusError,), {"status": code, "__doc__": doc, "__module__": __name__})
+
+
+Http400Error = _make(400)
+Http401Error = _make(401)
+Http402Error = _make(402)
+Http403Error = _make(403)
+Http404Error = _make(404)
+Http405Error = _make(405)
+Http406Error = _make(406)
+Http407Error = _make(407)
+Http408Error = _make(408)
+Http409Error = _make(409)
+Http410Error = _make(410)
+Http411Error = _make(411)
+Http412Error = _make(412)
+Http413Error = _make(413)
+Http414Error = _make(414)
+Http415Error = _make(415)
+Http416Error = _make(416)
+Http417Error = _make(417)
+Http422Error = _make(422)
+Http429Error = _make(429)
+Http500Error = _make(500)
+Http501Error = _make(501)
+Http502Error = _make(502)
+Http503Error = _make(503)
+Http504Error = _make(504)
+Http505Error = _make(505)
+
+
+class HttpArgumentError(Http400Error):  # type: ignore[misc,valid-type]
+    """A query argument is missing or malformed: answered 400."""
+
+    def __init__(self, arg_str: str, req: Any = None) -> None:
+        super().__init__(req, f"invalid argument: {arg_str}")
+        self.arg_str = arg_str
+
+
+__all__ = [
+    "STATUS_LINES",
+    "Http400Error",
+    "Http401Error",
+    "Http402Error",
+    "Http403Error",
+    "Http404Error",
+    "Http405Error",
+    "Http406Error",
+    "Http407Error",
+    "Http408Error",
+    "Http409Error",
+    "Http410Error",
+    "Http411Error",
+    "Http412Error",
+    "Http413Error",
+    "Http414Error",
+    "Http415Error",
+    "Http416Error",
+    "Http417Error",
+    "Http422Error",
+    "Http429Error",
+    "Http500Error",
+    "Http501Error",
+    "Http502Error",
+    "Http503Error",
+    "Http504Error",
+    "Http505Error",
+    "HttpArgumentError",
+    "HttpError",
+    "HttpStatusError",
+    "code_to_str",
+]

@@ -1,0 +1,32 @@
+"""The kernel's own pipeline handlers (levels 0, 6, 7, 8, 9; the router is level 2)."""
+
+from .dflow_err import DflowErrorHandler
+from .err_http import ErrorHttpHandler, error_body, set_error
+from .err_log import ErrorLogHandler
+from .err_send import ErrorSendHandler
+from .recv import RecvHandler
+from .send import HeaderValueError, SendHandler, send
+
+#: the kernel's handlers; within a level they run in this order.
+KERNEL_HANDLERS = (
+    RecvHandler,
+    SendHandler,
+    ErrorHttpHandler,
+    DflowErrorHandler,
+    ErrorLogHandler,
+    ErrorSendHandler,
+)
+
+__all__ = [
+    "KERNEL_HANDLERS",
+    "DflowErrorHandler",
+    "ErrorHttpHandler",
+    "ErrorLogHandler",
+    "ErrorSendHandler",
+    "HeaderValueError",
+    "RecvHandler",
+    "SendHandler",
+    "error_body",
+    "send",
+    "set_error",
+]

@@ -1,0 +1,31 @@
+"""Level 8 default: report errors through Python's ``logging``."""
+
+from __future__ import annotations
+
+import logging
+
+from ..com.label import stamp
+from ..iface.pipe import ILv8Handler
+from ..type.request import Request
+from ..type.response import Response
+
+logger = logging.getLogger("clink.error")
+
+
+@stamp()
+class ErrorLogHandler(ILv8Handler):
+    """Logs 5xx answers with their traceback to the ``clink.error`` logger (4xx at DEBUG).
+
+    clink-log replaces it with file logs.
+    """
+
+    trylast = True
+
+    def handle(self, req: Request, res: Response, e: BaseException) -> None:
+        if res.status >= 500:
+            logger.error(
+                "%s %s -> %s: %s: %s", req.method, req.path, res.status, type(e).__name__, e,
+                exc_info=(type(e), e, e.__traceback__),
+            )
+        elif logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s %s -> %s: %s", req.method, req.path, res.status, e)

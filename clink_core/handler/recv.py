@@ -1,0 +1,64 @@
+"""Level 0 default: fill the request from the WSGI environ."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..com.label import stamp
+from ..error.http import Http400Error, Http413Error
+from ..iface.pipe import ILv0Handler
+from ..type.conf import AppConf
+from ..type.request import Request, _bad_percent, parse_query
+from ..type.response import Response
+
+
+@stamp(AppConf)
+class RecvHandler(ILv0Handler):
+    """Sets method, path and media type; rejects a bad path, query or Content-Length.
+
+    The body is not read here: a body over ``AppConf.max_body`` is refused (413)
+    from its Content-Length alone.
+    """
+
+    trylast = True
+
+    def __init__(self, app_conf: AppConf) -> None:
+        self._max_body = app_conf.max_body
+
+    def handle(self, req: Request, res: Response, env: dict[str, Any]) -> None:
+        req.env = env
+        req.method = env["REQUEST_METHOD"]
+        path = env.get("PATH_INFO") or "/"
+        # PERF: the checks below only run when the cheap tests say they might fail.
+        if not path.isascii():
+            try:
+                path = path.encode("latin-1").decode("utf-8")
+            except UnicodeError:
+                raise Http400Error(req, "request path is not valid UTF-8") from None
+        if "%" in path:
+            raw = env.get("REQUEST_URI") or env.get("RAW_URI") or ""
+            if _bad_percent(raw.partition("?")[0]):
+                raise Http400Error(req, "request path has an invalid percent-encoding")
+        req.path = path
+        ctype = env.get("CONTENT_TYPE")
+        if ctype:
+            if ";" in ctype or not ctype.islower():
+                ctype = ctype.partition(";")[0].strip().lower()
+            req.content_type = ctype or None
+        else:
+            req.content_type = None
+        length = env.get("CONTENT_LENGTH")
+        if length:
+            if not (length.isascii() and length.isdigit()):
+                raise Http400Error(req, "Content-Length must be a non-negative integer")
+            size = int(length)
+            if size > self._max_body:
+                raise Http413Error(
+                    req, f"request body of {size} bytes exceeds the limit of {self._max_body}"
+                )
+            req.content_length = size
+        elif env.get("wsgi.input_terminated"):
+            req._max_body = self._max_body
+        query = env.get("QUERY_STRING")
+        if query and ("%" in query or not query.isascii()):
+            req.args_all = parse_query(req, query)

@@ -1,0 +1,66 @@
+"""Level 6 default: send the response through WSGI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..com.label import stamp
+from ..error.http import STATUS_LINES, HttpStatusError
+from ..error.wsgi import WsgiResBodyError
+from ..iface.pipe import ILv6Handler
+from ..type.request import Request
+from ..type.response import Response
+
+_NO_BODY = frozenset({204, 304})
+
+
+class HeaderValueError(ValueError):
+    """A response header is not a str or holds CR/LF (header injection)."""
+
+
+def send(req: Request, res: Response, wsgi_send: Callable[..., Any]) -> list[bytes]:
+    """Write ``res`` with ``wsgi_send``; bytes and str bodies, HEAD without body."""
+    body = res.body
+    # PERF: exact-type checks first; bytes is what converters produce.
+    if body.__class__ is not bytes:
+        if body is None:
+            body = b""
+        elif isinstance(body, str):
+            body = body.encode("utf-8")
+        elif isinstance(body, (bytes, bytearray, memoryview)):
+            body = bytes(body)
+        else:
+            raise WsgiResBodyError(body)
+    status = res.status
+    line = STATUS_LINES.get(status)
+    if line is None:
+        raise HttpStatusError(status)
+    if status in _NO_BODY or status < 200:
+        headers = []
+        body = b""
+    elif res.content_type:
+        headers = [("Content-Type", res.content_type), ("Content-Length", str(len(body)))]
+    else:
+        headers = [("Content-Length", str(len(body)))]
+    if res.header:
+        for name, value in res.header.items():
+            if value.__class__ is not str or "\n" in value or "\r" in value:
+                raise HeaderValueError(
+                    f"response header {name!r} must be a str without CR/LF, got {value!r}"
+                )
+            headers.append((name, value))
+    wsgi_send(line, headers)
+    if req.method == "HEAD":
+        return []
+    return [body]
+
+
+@stamp()
+class SendHandler(ILv6Handler):
+    """Send the response message to the client."""
+
+    trylast = True
+
+    def handle(self, req: Request, res: Response, wsgi_send: Callable[..., Any]) -> list[bytes]:
+        return send(req, res, wsgi_send)

@@ -1,0 +1,79 @@
+"""Application configuration."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from ..com.type import Primitive
+from .error import ConfError
+from .version import Version
+
+DEFAULT_MAX_BODY = 1024 * 1024
+
+
+class AppConf(Primitive):
+    """Essential information about an application (a primitive every app holds).
+
+    ``max_body`` is the largest request body accepted, in bytes; larger ones are
+    answered 413 before being read.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        license: str = "?",
+        version: Version | None = None,
+        org_name: str = "?",
+        org_addr: str = "?",
+        *,
+        max_body: int = DEFAULT_MAX_BODY,
+    ) -> None:
+        if not isinstance(name, str) or not name.strip():
+            raise ConfError(f"AppConf name must be a non-empty string, got {name!r}")
+        if "/" in name or "\x00" in name or name in (".", ".."):
+            raise ConfError(
+                f"AppConf name {name!r} is used as a directory name: no '/', NUL, '.' or '..'"
+            )
+        if version is None:
+            version = Version(0, 1, 0)
+        if not isinstance(version, Version):
+            raise ConfError(f"AppConf version must be a Version, got {version!r}")
+        if not isinstance(max_body, int) or isinstance(max_body, bool) or max_body < 0:
+            raise ConfError(f"AppConf max_body must be an integer >= 0, got {max_body!r}")
+        self.name = name
+        self.license = license
+        self.version = version
+        self.org_name = org_name
+        self.org_addr = org_addr
+        self.max_body = max_body
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, name: str | None = None) -> AppConf:
+        """Build from ``CLINK_APP_NAME``, ``CLINK_APP_LICENSE``, ``CLINK_APP_VERSION``,
+        ``CLINK_ORG_NAME``, ``CLINK_ORG_ADDR`` and ``CLINK_MAX_BODY``.
+
+        ``name`` is the default when ``CLINK_APP_NAME`` is not set.
+        """
+        env = os.environ if env is None else env
+        app_name = env.get("CLINK_APP_NAME", name)
+        if app_name is None:
+            raise ConfError("CLINK_APP_NAME is not set and no default name was given")
+        raw_max = env.get("CLINK_MAX_BODY")
+        try:
+            max_body = DEFAULT_MAX_BODY if raw_max is None else int(raw_max)
+        except ValueError:
+            raise ConfError(f"CLINK_MAX_BODY must be a number of bytes, got {raw_max!r}") from None
+        raw_version = env.get("CLINK_APP_VERSION")
+        try:
+            version = Version.parse(raw_version) if raw_version else None
+        except ValueError as e:
+            raise ConfError(f"CLINK_APP_VERSION: {e}") from None
+        return cls(
+            app_name,
+            env.get("CLINK_APP_LICENSE", "?"),
+            version,
+            env.get("CLINK_ORG_NAME", "?"),
+            env.get("CLINK_ORG_ADDR", "?"),
+            max_body=max_body,
+        )

@@ -1,0 +1,225 @@
+"""The request a pipeline reads."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+from ..error.http import Http400Error, Http413Error
+from .conf import DEFAULT_MAX_BODY
+
+
+def parse_query(req: Any, query: str) -> dict[str, list[str]]:
+    """Decode a query string into ``name -> [values]``; bad encoding raises 400."""
+    if "%" in query and _bad_percent(query):
+        raise Http400Error(req, "query string has an invalid percent-encoding")
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise Http400Error(req, "query string is not valid UTF-8") from None
+    result: dict[str, list[str]] = {}
+    for name, value in pairs:
+        values = result.get(name)
+        if values is None:
+            result[name] = [value]
+        else:
+            values.append(value)
+    return result
+
+
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _bad_percent(text: str) -> bool:
+    i = text.find("%")
+    n = len(text)
+    while i != -1:
+        if i + 2 >= n or text[i + 1] not in _HEX or text[i + 2] not in _HEX:
+            return True
+        i = text.find("%", i + 3)
+    return False
+
+
+class Request:
+    """Carries data of the request from the client to the application.
+
+    ``method``, ``path`` and ``content_type`` (the media type, lower-case, no
+    parameters) are set when the request arrives; everything else is read from
+    the WSGI environ on first access and can be assigned (a converter replaces
+    ``body``). Header names are upper-case with underscores: ``USER_AGENT``.
+    """
+
+    # PERF: lazy attributes live in slots that stay unset until first read, so a
+    # request costs only what it uses; a property's AttributeError path runs once.
+    __slots__ = (
+        "__dict__",
+        "_args",
+        "_args_all",
+        "_body",
+        "_content_length",
+        "_header",
+        "_max_body",
+        "_query_str",
+        "content_type",
+        "env",
+        "method",
+        "path",
+    )
+
+    def __init__(self, env: dict[str, Any] | None = None) -> None:
+        self.env = env
+        self.method: str | None = None
+        self.path: str | None = None
+        self.content_type: str | None = None
+
+    def _env(self, key: str, default: Any = None) -> Any:
+        env = self.env
+        return default if env is None else env.get(key, default)
+
+    # -- query ----------------------------------------------------------------
+    @property
+    def query_str(self) -> str | None:
+        """The raw query string, ``None`` when empty."""
+        try:
+            return self._query_str
+        except AttributeError:
+            self._query_str = self._env("QUERY_STRING") or None
+            return self._query_str
+
+    @query_str.setter
+    def query_str(self, value: str | None) -> None:
+        self._query_str = value
+        for name in ("_args", "_args_all"):
+            if hasattr(self, name):
+                delattr(self, name)
+
+    @property
+    def args_all(self) -> dict[str, list[str]]:
+        """Every query argument: ``name -> [values]`` in the order sent."""
+        try:
+            return self._args_all
+        except AttributeError:
+            query = self.query_str
+            self._args_all = parse_query(self, query) if query else {}
+            return self._args_all
+
+    @args_all.setter
+    def args_all(self, value: dict[str, list[str]]) -> None:
+        self._args_all = value
+
+    @property
+    def args(self) -> dict[str, str]:
+        """Query arguments, ``name -> value``; a repeated name gives its first value."""
+        try:
+            return self._args
+        except AttributeError:
+            self._args = {k: v[0] for k, v in self.args_all.items()}
+            return self._args
+
+    @args.setter
+    def args(self, value: dict[str, str]) -> None:
+        self._args = value
+
+    # -- headers --------------------------------------------------------------
+    @property
+    def header(self) -> dict[str, str]:
+        """Request headers, names upper-case with underscores (``USER_AGENT``).
+
+        A header sent several times arrives as one value joined by commas (the
+        WSGI server joins them); ``header_values`` splits such lists.
+        """
+        try:
+            return self._header
+        except AttributeError:
+            env = self.env or {}
+            header = {k[5:]: v for k, v in env.items() if k[:5] == "HTTP_"}
+            for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                if env.get(key):
+                    header[key] = env[key]
+            self._header = header
+            return header
+
+    @header.setter
+    def header(self, value: dict[str, str]) -> None:
+        self._header = value
+
+    def header_values(self, name: str) -> list[str]:
+        """Every value of a list-valued header, e.g. ``X_TAG: a, b`` -> ``["a", "b"]``."""
+        raw = self.header.get(name)
+        if raw is None:
+            return []
+        return [part.strip() for part in raw.split(",") if part.strip()]
+
+    # -- body -----------------------------------------------------------------
+    @property
+    def content_length(self) -> int:
+        """Length of the body announced by the client, 0 when none."""
+        try:
+            return self._content_length
+        except AttributeError:
+            raw = self._env("CONTENT_LENGTH")
+            self._content_length = int(raw) if raw and raw.isascii() and raw.isdigit() else 0
+            return self._content_length
+
+    @content_length.setter
+    def content_length(self, value: int) -> None:
+        self._content_length = value
+
+    @property
+    def body(self) -> Any:
+        """Raw body bytes (``None`` when empty) until a converter replaces them."""
+        try:
+            return self._body
+        except AttributeError:
+            self._body = self._read_body()
+            return self._body
+
+    @body.setter
+    def body(self, value: Any) -> None:
+        self._body = value
+
+    def _read_body(self) -> bytes | None:
+        env = self.env
+        if env is None:
+            return None
+        stream = env.get("wsgi.input")
+        length = self.content_length
+        if length:
+            data = stream.read(length) if stream is not None else b""
+            if len(data) < length:
+                raise Http400Error(
+                    self,
+                    f"request body ended after {len(data)} of the {length} bytes "
+                    "announced by Content-Length",
+                )
+            return data
+        if stream is not None and env.get("wsgi.input_terminated"):
+            limit = getattr(self, "_max_body", DEFAULT_MAX_BODY)
+            data = stream.read(limit + 1)
+            if len(data) > limit:
+                raise Http413Error(self, f"request body is larger than {limit} bytes")
+            return data or None
+        return None
+
+    # -- connection -----------------------------------------------------------
+    @property
+    def server_name(self) -> str | None:
+        return self._env("SERVER_NAME")
+
+    @property
+    def server_port(self) -> int | None:
+        port = self._env("SERVER_PORT")
+        return int(port) if port and str(port).isdigit() else None
+
+    @property
+    def server_protocol(self) -> str | None:
+        return self._env("SERVER_PROTOCOL")
+
+    @property
+    def remote_addr(self) -> str | None:
+        return self._env("REMOTE_ADDR")
+
+    @property
+    def remote_port(self) -> int | None:
+        port = self._env("REMOTE_PORT")
+        return int(port) if port is not None and str(port).isdigit() else None

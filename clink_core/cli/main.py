@@ -1,0 +1,102 @@
+"""The ``clink`` command: run an app, list its routes, list installed plugins."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from ..app.app import App
+from ..app.error import AppStateError
+from ..app.plugins import describe_plugins
+from ..com.error import ComError
+from ..pipeline.error import PipelineError, PluginLoadError
+from ..routing.error import RoutingError
+from ..type.error import ConfError
+from .target import TargetError, load_target
+
+
+def _loaded(spec: str) -> App:
+    app = load_target(spec)
+    if not app.loaded:
+        try:
+            app.load()
+        except LOAD_ERRORS as e:
+            raise TargetError(f"cannot load {spec}: {type(e).__name__}: {e}") from e
+    return app
+
+
+#: errors of a broken app definition, shown as one line instead of a traceback.
+LOAD_ERRORS = (AppStateError, ComError, ConfError, PipelineError, PluginLoadError, RoutingError)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from werkzeug.serving import run_simple
+
+    app = _loaded(args.app)
+    run_simple(
+        args.host, args.port, app, use_reloader=args.reload, threaded=True,
+        reloader_type="stat",
+    )
+    return 0
+
+
+def cmd_routes(args: argparse.Namespace) -> int:
+    app = _loaded(args.app)
+    rows = [("METHOD", "PATH", "CONTENT-TYPE", "HANDLER")]
+    for route in sorted(app.router.routes, key=lambda r: (r.path, r.method)):
+        handle = route.handle
+        owner = getattr(getattr(handle, "__self__", None), "__class__", None)
+        name = getattr(handle, "__qualname__", repr(handle))
+        if owner is not None:
+            name = f"{owner.__module__}.{name}"
+        rows.append((route.method, route.path, route.req_type or "-", name))
+    _print_table(rows)
+    return 0
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    infos = describe_plugins()
+    if not infos:
+        print("no clink plugins installed (entry-point group clink.plugins)")
+        return 0
+    rows = [("NAME", "DISTRIBUTION", "VERSION", "MODULE", "STATUS")]
+    for info in infos:
+        status = "ok" if info.error is None else f"error: {info.error}"
+        rows.append((info.name, info.dist, info.version, info.target, status))
+    _print_table(rows)
+    return 1 if any(i.error for i in infos) else 0
+
+
+def _print_table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="clink", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="serve MODULE:APP on werkzeug's development server")
+    run.add_argument("app", metavar="MODULE:APP")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8080)
+    run.add_argument("--reload", action="store_true", help="restart when a source file changes")
+    run.set_defaults(func=cmd_run)
+    routes = sub.add_parser("routes", help="list the routes of MODULE:APP")
+    routes.add_argument("app", metavar="MODULE:APP")
+    routes.set_defaults(func=cmd_routes)
+    plugins = sub.add_parser("plugins", help="list installed clink plugins")
+    plugins.set_defaults(func=cmd_plugins)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except TargetError as e:
+        print(f"clink: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

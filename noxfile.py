@@ -1,0 +1,67 @@
+"""Sessions: tests (everything), core (kernel alone), lint, demo, bench, one per plugin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+PLUGINS = sorted(p.name for p in (ROOT / "plugins").glob("*") if (p / "pyproject.toml").exists())
+TEST_DEPS = ["pytest>=8", "pytest-timeout"]
+
+nox.options.sessions = ["tests"]
+nox.options.reuse_existing_virtualenvs = False
+
+
+def _install_all(session: nox.Session) -> None:
+    args = ["-e", "."]
+    for name in PLUGINS:
+        args += ["-e", f"plugins/{name}"]
+    session.install(*args)
+
+
+def _plugin_tests(name: str) -> list[str]:
+    folder = ROOT / "tests" / "plugins" / name
+    return [str(folder)] if folder.exists() else []
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Every distribution installed editable together; every test folder."""
+    _install_all(session)
+    session.install(*TEST_DEPS)
+    session.run("pytest", "tests", *session.posargs)
+
+
+@nox.session
+def core(session: nox.Session) -> None:
+    """The kernel alone, with no plugin installed: tests/core."""
+    session.install("-e", ".")
+    session.install(*TEST_DEPS)
+    session.run("pytest", "tests/core", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff over the repository, mypy over the kernel."""
+    session.install("-e", ".", "ruff", "mypy")
+    session.run("ruff", "check", ".")
+    session.run("mypy", "clink_core")
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Serve the demo API on http://127.0.0.1:8080 (PORT overrides)."""
+    _install_all(session)
+    session.run("python", "examples/quickstart/app.py", *session.posargs)
+
+
+for _name in PLUGINS:
+
+    @nox.session(name=_name)
+    def _plugin(session: nox.Session, _name: str = _name) -> None:
+        """The kernel with this plugin only, running its tests and the core tests."""
+        session.install("-e", ".", "-e", f"plugins/{_name}")
+        session.install(*TEST_DEPS)
+        session.run("pytest", "tests/core", *_plugin_tests(_name), *session.posargs)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
@@ -236,5 +235,6 @@ class App(IWsgi):
                 getattr(req, "method", None), getattr(req, "path", None), type(e).__name__, e,
                 exc_info=(type(e2), e2, e2.__traceback__),
             )
-            wsgi_send("500 Internal Server Error", list(_BARE_500_HEADERS), sys.exc_info())
+            # No exc_info: some servers re-raise it even before headers went out.
+            wsgi_send("500 Internal Server Error", list(_BARE_500_HEADERS))
             return [_BARE_500]

@@ -14,7 +14,9 @@ from clink_core import App, AppConf
 def make_app() -> Callable[..., App]:
     """An App with exactly the plugins named (no entry points), not yet loaded."""
 
-    def make(*coms: type, plugins: tuple[Any, ...] = (), name: str = "test-api", **conf: Any) -> App:
+    def make(
+        *coms: type, plugins: tuple[Any, ...] = (), name: str = "test-api", **conf: Any
+    ) -> App:
         app = App(AppConf(name, **conf), plugins=plugins, entrypoints=False)
         for com in coms:
             app.add_ctl(com)

@@ -25,7 +25,9 @@ def load_target(spec: str) -> App:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as e:
         if e.name and module_name.startswith(e.name):
-            raise TargetError(f"no module named {module_name!r} (searched {cwd} and sys.path)") from e
+            raise TargetError(
+                f"no module named {module_name!r} (searched {cwd} and sys.path)"
+            ) from e
         raise TargetError(f"cannot import module {module_name!r}: {e}") from e
     except Exception as e:
         raise TargetError(f"cannot import module {module_name!r}: {type(e).__name__}: {e}") from e

@@ -3,6 +3,7 @@
 Needs clink-json (dict bodies). Serves on 127.0.0.1:8080, or the port in PORT.
 """
 
+import contextlib
 import os
 
 # STEP 2: get an WSGI server
@@ -37,7 +38,5 @@ if __name__ == "__main__":
     port = int(os.environ.get("PORT", "8080"))
     print(f"Prepare API on http://{address}:{port}/book/item", flush=True)
     httpd = make_server(address, port, app)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass

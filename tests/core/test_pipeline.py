@@ -319,7 +319,7 @@ def test_entry_point_plugins_are_loaded(tmp_path, monkeypatch):
 
 def test_broken_entry_point_plugin_is_reported_by_name(tmp_path, monkeypatch):
     _fake_entry_points(tmp_path, monkeypatch, "raise ImportError('needs libfoo')\n")
-    with pytest.raises(PluginLoadError, match="'fake'.*needs libfoo"):
+    with pytest.raises(PluginLoadError, match=r"'fake'.*needs libfoo"):
         App(AppConf("ep-api"))
 
 

@@ -173,7 +173,7 @@ class App(IWsgi):
         # Registered newest-last so that, within a priority, handlers run in the
         # order they were added (pluggy calls the newest registration first).
         for handler_type in reversed(self._handler_types):
-            handler = self.injector.ref(handler_type)
+            handler: Any = self.injector.ref(handler_type)
             register_handler(
                 self.pm,
                 handler.handle,

@@ -48,7 +48,9 @@ class Injector:
         if isinstance(com_obj, type) or not isinstance(com_obj, Primitive):
             raise ComTypeError(
                 com_obj,
-                f"add_prim() takes an instance of a Primitive, got {com_obj!r}",
+                "add_prim() takes an instance of a Primitive, got "
+                + (f"the class {com_obj.__qualname__}" if isinstance(com_obj, type)
+                   else f"an instance of {type(com_obj).__qualname__}"),
             )
         prim_type = type(com_obj)
         if prim_type in self._instances:
@@ -94,12 +96,15 @@ class Injector:
         return None
 
     def _create(self, com_type: type, chain: list[type]) -> Any:
-        obj = self._find_instance(com_type)
+        obj = self._instances.get(com_type)
         if obj is not None:
             return obj
         if com_type in chain:
             raise CircleComError([*chain[chain.index(com_type):], com_type])
         if issubclass(com_type, Primitive):
+            obj = self._find_instance(com_type)  # an instance of a subclass serves too
+            if obj is not None:
+                return obj
             needer = chain[-1].__qualname__ if chain else "the application"
             raise PrimError(
                 com_type,
@@ -137,9 +142,10 @@ class Injector:
         obj = self._find_instance(com_type)
         if obj is not None:
             return obj  # type: ignore[no-any-return]
-        if not self._loaded and com_type in self._com_types:
+        if not self._loaded:
             raise InjectorLoadingError(
-                f"{com_type.__qualname__} is not created yet: call load() first"
+                f"{getattr(com_type, '__qualname__', com_type)} is not created yet: "
+                "call load() first"
             )
         raise ComDepedencyError(com_type, "is not managed by this injector; add it first")
 

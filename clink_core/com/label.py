@@ -16,15 +16,16 @@ def write_stamp(target: Any, key: str, value: Any) -> None:
     """Store ``value`` under ``key`` on ``target`` (a class, function or object).
 
     Stamps belong to the target itself: a subclass does not inherit its parent's.
+    The dict is copied on every write because ``functools.wraps`` shares a
+    function's ``__dict__`` contents with its wrapper.
     """
-    stamps = target.__dict__.get(_STAMPS) if hasattr(target, "__dict__") else None
-    if stamps is None:
-        stamps = {}
-        try:
-            setattr(target, _STAMPS, stamps)
-        except (AttributeError, TypeError) as e:
-            raise TypeError(f"cannot write a stamp on {target!r}: it takes no attributes") from e
+    old = target.__dict__.get(_STAMPS) if hasattr(target, "__dict__") else None
+    stamps = dict(old) if old else {}
     stamps[key] = value
+    try:
+        setattr(target, _STAMPS, stamps)
+    except (AttributeError, TypeError) as e:
+        raise TypeError(f"cannot write a stamp on {target!r}: it takes no attributes") from e
 
 
 def read_stamp(target: Any, key: str) -> Any:

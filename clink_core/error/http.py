@@ -69,7 +69,7 @@ class _StatusError(HttpError):
         self.headers = headers
 
 
-def _make(code: int) -> type[HttpError]:
+def _make(code: int) -> type[_StatusError]:
     name = f"Http{code}Error"
     doc = f"Answered with ``{STATUS_LINES[code]}``."
     return type(name, (_StatusError,), {"status": code, "__doc__": doc, "__module__": __name__})
@@ -103,7 +103,7 @@ Http504Error = _make(504)
 Http505Error = _make(505)
 
 
-class HttpArgumentError(Http400Error):  # type: ignore[misc,valid-type]
+class HttpArgumentError(Http400Error):  # type: ignore[valid-type,misc]
     """A query argument is missing or malformed: answered 400."""
 
     def __init__(self, arg_str: str, req: Any = None) -> None:

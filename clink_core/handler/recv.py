@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from ..com.label import stamp
 from ..error.http import Http400Error, Http413Error
@@ -10,6 +11,27 @@ from ..iface.pipe import ILv0Handler
 from ..type.conf import AppConf
 from ..type.request import Request, _bad_percent, parse_query
 from ..type.response import Response
+
+
+def checked_path(req: Request, env: dict[str, Any], path: str) -> str:
+    """Decode PATH_INFO as UTF-8; 400 for bad UTF-8 or percent-encoding.
+
+    Servers decode the path before the app sees it, some replacing bad bytes
+    (werkzeug puts U+FFFD), so the raw request URI is checked when present.
+    """
+    raw = env.get("REQUEST_URI") or env.get("RAW_URI")
+    if raw:
+        raw_path = raw.partition("?")[0]
+        if _bad_percent(raw_path):
+            raise Http400Error(req, "request path has an invalid percent-encoding")
+        try:
+            unquote_to_bytes(raw_path.encode("latin-1")).decode("utf-8")
+        except UnicodeError:
+            raise Http400Error(req, "request path is not valid UTF-8") from None
+    try:
+        return path.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        raise Http400Error(req, "request path is not valid UTF-8") from None
 
 
 @stamp(AppConf)
@@ -29,16 +51,9 @@ class RecvHandler(ILv0Handler):
         req.env = env
         req.method = env["REQUEST_METHOD"]
         path = env.get("PATH_INFO") or "/"
-        # PERF: the checks below only run when the cheap tests say they might fail.
-        if not path.isascii():
-            try:
-                path = path.encode("latin-1").decode("utf-8")
-            except UnicodeError:
-                raise Http400Error(req, "request path is not valid UTF-8") from None
-        if "%" in path:
-            raw = env.get("REQUEST_URI") or env.get("RAW_URI") or ""
-            if _bad_percent(raw.partition("?")[0]):
-                raise Http400Error(req, "request path has an invalid percent-encoding")
+        # PERF: a plain ASCII path without '%' needs no check.
+        if "%" in path or not path.isascii():
+            path = checked_path(req, env, path)
         req.path = path
         ctype = env.get("CONTENT_TYPE")
         if ctype:

@@ -72,7 +72,7 @@ class Router:
         methods = self._table.get(path)
         if methods is None:
             raise Http404Error(req, f"no route for path {path}")
-        method = req.method
+        method = req.method or ""
         entry = methods.get(method)
         if entry is None:
             entry = self._method_fallback(req, methods, path)

@@ -66,6 +66,14 @@ class Request:
         "path",
     )
 
+    _args: dict[str, str]
+    _args_all: dict[str, list[str]]
+    _body: Any
+    _content_length: int
+    _header: dict[str, str]
+    _max_body: int
+    _query_str: str | None
+
     def __init__(self, env: dict[str, Any] | None = None) -> None:
         self.env = env
         self.method: str | None = None

@@ -14,10 +14,15 @@ nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = False
 
 
+def _plugin_req(name: str) -> str:
+    """A plugin installed editable with its ``test`` extra (test servers, fixtures)."""
+    return f"plugins/{name}[test]"
+
+
 def _install_all(session: nox.Session) -> None:
     args = ["-e", "."]
     for name in PLUGINS:
-        args += ["-e", f"plugins/{name}"]
+        args += ["-e", _plugin_req(name)]
     session.install(*args)
 
 
@@ -62,6 +67,6 @@ for _name in PLUGINS:
     @nox.session(name=_name)
     def _plugin(session: nox.Session, _name: str = _name) -> None:
         """The kernel with this plugin only, running its tests and the core tests."""
-        session.install("-e", ".", "-e", f"plugins/{_name}")
+        session.install("-e", ".", "-e", _plugin_req(_name))
         session.install(*TEST_DEPS)
         session.run("pytest", "tests/core", *_plugin_tests(_name), *session.posargs)

@@ -24,7 +24,7 @@ def load_target(spec: str) -> App:
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as e:
-        if e.name and module_name.startswith(e.name):
+        if e.name and (module_name == e.name or module_name.startswith(e.name + ".")):
             raise TargetError(
                 f"no module named {module_name!r} (searched {cwd} and sys.path)"
             ) from e

@@ -16,7 +16,9 @@ class Router:
     """Stores routes and finds the handler of a request.
 
     Paths are static (arguments travel in the query string) and a trailing
-    slash does not matter. HEAD is served wherever GET is.
+    slash does not matter. HEAD is served wherever GET is, and OPTIONS on a
+    path without its own OPTIONS route is answered 204 with ``Allow``
+    (RFC 9110 §9.3.7; CORS preflights build on it).
     """
 
     def __init__(self, routes: Iterable[Route] = ()) -> None:
@@ -24,6 +26,7 @@ class Router:
         # path -> method -> handler (bodyless methods) or {media type -> handler}
         self._table: dict[str, dict[str, Any]] = {}
         self._allow: dict[str, str] = {}
+        self._options: dict[str, Callable[..., Any]] = {}
         self.add_routes(routes)
 
     def add_ctl(self, ctl: Any) -> None:
@@ -54,10 +57,16 @@ class Router:
                 raise RouteExistError(route)
             types[route.req_type] = route.handle
         self.routes.append(route)
-        allowed = set(methods)
+        allowed = set(methods) | {"OPTIONS"}
         if "GET" in allowed:
             allowed.add("HEAD")
-        self._allow[route.path] = ", ".join(sorted(allowed))
+        allow = self._allow[route.path] = ", ".join(sorted(allowed))
+
+        def answer_options(req: Request, res: Any) -> None:
+            res.status = 204
+            res.header["Allow"] = allow
+
+        self._options[route.path] = answer_options
 
     def add_routes(self, routes: Iterable[Route]) -> None:
         """Add several routes."""
@@ -94,6 +103,8 @@ class Router:
         entry = methods.get(method)
         if entry is None and method == "HEAD":
             entry = methods.get("GET")
+        if entry is None and method == "OPTIONS":
+            return self._options[path]
         if entry is None:
             allow = self._allow[path]
             raise Http405Error(

@@ -234,7 +234,7 @@ def test_wrong_method_is_405_with_allow(port: int) -> None:
     reply = exchange(port, raw_request("DELETE", "/echo"))
     assert_error(reply, 405)
     allow = {m.strip() for m in reply.headers["Allow"].split(",")}
-    assert allow == {"GET", "HEAD", "POST"}
+    assert allow == {"GET", "HEAD", "OPTIONS", "POST"}
 
 
 @pytest.mark.parametrize("ctype", ["text/plain", None])

@@ -58,7 +58,7 @@ def test_unknown_path_404_wrong_method_405_with_allow_wrong_type_415():
         router.handle(request("/nope"))
     with pytest.raises(Http405Error) as e405:
         router.handle(request("/book", "PUT"))
-    assert e405.value.headers == {"Allow": "GET, HEAD, POST"}
+    assert e405.value.headers == {"Allow": "GET, HEAD, OPTIONS, POST"}
     with pytest.raises(Http415Error, match="application/json"):
         router.handle(request("/book", "POST", MIME_PLAINTEXT))
     with pytest.raises(Http415Error):
@@ -69,6 +69,26 @@ def test_head_is_served_wherever_get_is_and_get_ignores_content_type():
     router = Router([Route("/book", "GET", "text/plain", h_a)])
     assert router.handle(request("/book", "HEAD")) is h_a
     assert router.handle(request("/book", "GET", "image/png")) is h_a
+
+
+def test_options_is_answered_with_allow_unless_routed(make_app):
+    @stamp()
+    @mapper.path("/o")
+    class OptCtl(Controller):
+        @mapper.get("/auto")
+        def auto(self, req, res):
+            res.body = b"x"
+
+        @mapper.map("/own", "OPTIONS", None)
+        def own(self, req, res):
+            res.body = b"own options"
+
+    client = Client(make_app(OptCtl))
+    res = client.options("/o/auto/")
+    assert (res.status, res.data) == (204, b"")
+    assert res.header("Allow") == "GET, HEAD, OPTIONS"
+    assert client.options("/o/own").data == b"own options"
+    assert client.options("/o/none").status == 404
 
 
 def test_duplicate_route_raises():
@@ -159,4 +179,4 @@ def test_app_routes_with_media_type_parameters(make_app):
     assert res.json["status_name"] == "415 Unsupported Media Type"
     res = client.get("/text")
     assert res.status == 405
-    assert res.header("Allow") == "POST"
+    assert res.header("Allow") == "OPTIONS, POST"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import logging
 
-import clink_json
 import pytest
 
+import clink_json
 from clink_core import Controller, mapper, stamp
 from clink_core.mime.type import MIME_PLAINTEXT, MIME_URL_ENCODE
 from clink_core.testing import Client

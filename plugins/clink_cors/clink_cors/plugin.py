@@ -1,0 +1,18 @@
+"""The ``clink.plugins`` entry point: CORS for every app, configured by ``CorsConf``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clink_core import hookimpl
+
+from .conf import CorsConf
+from .handler import ResCorsHandler
+
+
+@hookimpl
+def clink_setup(app: Any) -> None:
+    """Add the handler and, unless the app has its own, a ``CorsConf`` from the environment."""
+    if not app.injector.has_prim(CorsConf):
+        app.add_prim(CorsConf.from_env())
+    app.add_handler(ResCorsHandler)

@@ -3,11 +3,8 @@
 Needs clink-json (dict bodies). Serves on 127.0.0.1:8080, or the port in PORT.
 """
 
-import contextlib
-import os
-
-# STEP 2: get an WSGI server
-from wsgiref.simple_server import make_server
+import sys
+from pathlib import Path
 
 # STEP 1: get clink library
 from clink_core import App, AppConf, Controller, mapper, stamp
@@ -32,11 +29,9 @@ app.add_ctl(BookCtl)
 # STEP 6: load components
 app.load()
 
-# STEP 7: serve application on WSGI server
+# STEP 7: serve application on a WSGI server
 if __name__ == "__main__":
-    address = "127.0.0.1"
-    port = int(os.environ.get("PORT", "8080"))
-    print(f"Prepare API on http://{address}:{port}/book/item", flush=True)
-    httpd = make_server(address, port, app)
-    with contextlib.suppress(KeyboardInterrupt):
-        httpd.serve_forever()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from _serve import serve
+
+    serve(app, "/book/item")

@@ -134,8 +134,8 @@ def test_data_validation(serve_example):
         (b'{"name": "\xff"}', "application/json", 400, "UTF-8"),
         (b"[" * 100 + b"]" * 100, "application/json", 400, "deeper"),
         (b"name=Dead+Note", "application/x-www-form-urlencoded", 415, "not accepted"),
-        (b"x" * (1024 * 1024 + 1), "application/json", 413, "exceeds"),
     ],
+    ids=["malformed", "not-utf8", "too-deep", "wrong-type"],
 )
 def test_bad_json_input_over_a_socket(serve_example, body, ctype, status, says):
     port = serve_example("data_validation.py")
@@ -144,3 +144,19 @@ def test_bad_json_input_over_a_socket(serve_example, body, ctype, status, says):
     assert (got, error["status"]) == (status, status)
     assert says in error["message"]
     assert "Traceback" not in raw.decode("utf-8", "replace")
+
+
+def test_oversized_body_is_refused_before_it_is_sent(serve_example):
+    import socket
+
+    port = serve_example("data_validation.py")
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(
+            b"POST /book/item HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 1048577\r\n\r\n"
+        )
+        res = http.client.HTTPResponse(sock)
+        res.begin()
+        body = res.read()
+    assert res.status == 413
+    assert json.loads(body)["status_name"] == "413 Content Too Large"

@@ -20,7 +20,8 @@ def _plugin_req(name: str) -> str:
 
 
 def _install_all(session: nox.Session) -> None:
-    args = ["-e", "."]
+    """The kernel, every plugin, and the third-party example plugin."""
+    args = ["-e", ".", "-e", "examples/plugin_hello"]
     for name in PLUGINS:
         args += ["-e", _plugin_req(name)]
     session.install(*args)

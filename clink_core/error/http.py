@@ -58,15 +58,28 @@ class HttpError(Exception):
 
 
 class _StatusError(HttpError):
-    """An ``HttpError`` whose status is fixed by its class: ``HttpNNNError(req, msg)``."""
+    """An ``HttpError`` whose status is fixed by its class: ``HttpNNNError(req, msg, headers)``.
 
-    def __init__(
-        self, req: Any = None, msg: Any = None, headers: dict[str, str] | None = None
-    ) -> None:
-        Exception.__init__(self, req, msg)
-        self.req = req
-        self.msg = msg
-        self.headers = headers
+    The arguments stay in ``args`` and are read through properties.
+    """
+
+    # PERF: the C initialiser; a Python __init__ costs ~0.3 µs on every 404.
+    __init__ = Exception.__init__  # type: ignore[assignment]
+
+    @property
+    def req(self) -> Any:  # type: ignore[override]
+        args = self.args
+        return args[0] if args else None
+
+    @property
+    def msg(self) -> Any:  # type: ignore[override]
+        args = self.args
+        return args[1] if len(args) > 1 else None
+
+    @property
+    def headers(self) -> dict[str, str] | None:  # type: ignore[override]
+        args = self.args
+        return args[2] if len(args) > 2 else None
 
 
 def _make(code: int) -> type[_StatusError]:
@@ -107,7 +120,7 @@ class HttpArgumentError(Http400Error):  # type: ignore[valid-type,misc]
     """A query argument is missing or malformed: answered 400."""
 
     def __init__(self, arg_str: str, req: Any = None) -> None:
-        super().__init__(req, f"invalid argument: {arg_str}")
+        Exception.__init__(self, req, f"invalid argument: {arg_str}")
         self.arg_str = arg_str
 
 

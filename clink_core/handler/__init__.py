@@ -1,6 +1,5 @@
 """The kernel's own pipeline handlers (levels 0, 6, 7, 8, 9; the router is level 2)."""
 
-from .dflow_err import DflowErrorHandler
 from .err_http import ErrorHttpHandler, error_body, set_error
 from .err_log import ErrorLogHandler
 from .err_send import ErrorSendHandler
@@ -12,14 +11,12 @@ KERNEL_HANDLERS = (
     RecvHandler,
     SendHandler,
     ErrorHttpHandler,
-    DflowErrorHandler,
     ErrorLogHandler,
     ErrorSendHandler,
 )
 
 __all__ = [
     "KERNEL_HANDLERS",
-    "DflowErrorHandler",
     "ErrorHttpHandler",
     "ErrorLogHandler",
     "ErrorSendHandler",

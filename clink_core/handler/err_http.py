@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..com.label import stamp
+from ..dflow.error import DflowError
 from ..error.http import STATUS_LINES, HttpError
 from ..iface.pipe import ILv7Handler
 from ..mime.type import MIME_JSON
@@ -28,9 +29,13 @@ def set_error(res: Response, status: int, message: Any) -> None:
 
 @stamp()
 class ErrorHttpHandler(ILv7Handler):
-    """``HttpError`` -> its status, message and headers; anything else -> a generic 500.
+    """Renders every error as the manual's JSON error response.
 
-    Runs first on level 7 so later handlers can refine its answer.
+    ``HttpError`` -> its status, message and headers; the data-flow errors ->
+    ``FormatError`` 400, ``NonExistError`` 404, ``ExistError`` 409,
+    ``ExpiredError`` 410 (the manual's ``DflowErrorHandler``, folded in here so
+    an error costs one call); anything else -> a generic 500. Runs first on
+    level 7 so later handlers can refine its answer.
     """
 
     tryfirst = True
@@ -40,5 +45,7 @@ class ErrorHttpHandler(ILv7Handler):
             set_error(res, e.status, e.msg)
             if e.headers:
                 res.header.update(e.headers)
+        elif isinstance(e, DflowError):
+            set_error(res, e.status, e.http_message())
         else:
             set_error(res, 500, INTERNAL_MESSAGE)

@@ -14,7 +14,9 @@ logger = logging.getLogger("clink.error")
 
 @stamp()
 class ErrorLogHandler(ILv8Handler):
-    """Logs 5xx answers with their traceback to the ``clink.error`` logger (4xx at DEBUG).
+    """Logs 5xx answers with their traceback to the ``clink.error`` logger.
+
+    4xx answers are the client's errors and are not logged here.
 
     clink-log replaces it with file logs.
     """
@@ -27,5 +29,3 @@ class ErrorLogHandler(ILv8Handler):
                 "%s %s -> %s: %s: %s", req.method, req.path, res.status, type(e).__name__, e,
                 exc_info=(type(e), e, e.__traceback__),
             )
-        elif logger.isEnabledFor(logging.DEBUG):
-            logger.debug("%s %s -> %s: %s", req.method, req.path, res.status, e)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl
 
+import orjson
+
 from clink_core import stamp
 from clink_core.iface import ILv3Handler, ILv5Handler
 from clink_core.mime.type import MIME_JSON, MIME_URL_ENCODE
 
-from .codec import dumps, loads
-from .error import JsonBodyError
+from .codec import loads
+from .error import JsonBodyError, JsonSerializeError
 
 
 def is_json(media_type: str | None) -> bool:
@@ -23,7 +25,8 @@ class ReqJsonHandler(ILv3Handler):
     """Level 3: a JSON request body becomes Python objects; an empty body ``None``."""
 
     def handle(self, req: Any, res: Any) -> None:
-        if not is_json(req.content_type):
+        ctype = req.content_type
+        if ctype is None or (ctype != MIME_JSON and not is_json(ctype)):
             return
         body = req.body
         if body.__class__ is bytes:
@@ -72,8 +75,15 @@ class ResJsonHandler(ILv5Handler):
 
     def handle(self, req: Any, res: Any) -> None:
         body = res.body
-        if body.__class__ is bytes or not is_json(res.content_type):
+        if body.__class__ is bytes:
+            return
+        ctype = res.content_type
+        # PERF: the common case is an exact match; ``+json`` types take the slow path.
+        if ctype != MIME_JSON and not is_json(ctype):
             return
         if body is None and (res.status in _NO_BODY or res.status < 200):
             return
-        res.body = dumps(body)
+        try:
+            res.body = orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
+        except TypeError as e:  # orjson.JSONEncodeError is a TypeError
+            raise JsonSerializeError(body, e) from e

@@ -13,7 +13,9 @@ from ..type.request import Request
 from ..type.response import Response
 
 #: statuses whose responses carry a body; the others (1xx, 204, 304) send none.
-_WITH_BODY = {code: line for code, line in STATUS_LINES.items() if code >= 200 and code not in (204, 304)}
+_WITH_BODY = {
+    code: line for code, line in STATUS_LINES.items() if code >= 200 and code not in (204, 304)
+}
 
 
 class HeaderValueError(ValueError):

@@ -8,9 +8,8 @@ version: they are given by keyword here. The manual's printed output ends in
 "Unlimit", a cut in the page; the value, and so the output, is "Unlimited".
 """
 
-from clink_template import TemplateSv
-
 from clink_core import AppConf
+from clink_template import TemplateSv
 
 app_conf = AppConf("dead-book", org_name="Hell Corporation", org_addr="1st Hell Street")
 

@@ -6,8 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import clink_template
 import pytest
+
+import clink_template
+from clink_core import AppConf, Controller, Version, mapper, stamp
+from clink_core.com import PrimError
+from clink_core.testing import Client
 from clink_template import (
     TemplateError,
     TemplateFileError,
@@ -15,10 +19,6 @@ from clink_template import (
     TemplateSyntaxError,
     TemplateValueError,
 )
-
-from clink_core import AppConf, Controller, Version, mapper, stamp
-from clink_core.com import PrimError
-from clink_core.testing import Client
 
 ROOT = Path(__file__).resolve().parents[3]
 

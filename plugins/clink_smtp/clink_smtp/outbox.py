@@ -195,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
         stop.set()
 
     signal.signal(signal.SIGTERM, on_signal)
+    # A mail in a script the terminal cannot show must still be accepted.
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
     box = Outbox(args.host, args.port)
     try:
         box.start()

@@ -53,7 +53,13 @@ class SmtpSv(Service):
         self._msgid_domain = smtp_conf.sender.rpartition("@")[2]
         self._ssl: ssl.SSLContext | None = None
         if smtp_conf.security != "none":
-            self._ssl = ssl.create_default_context(cafile=smtp_conf.ca_file)
+            try:
+                self._ssl = ssl.create_default_context(cafile=smtp_conf.ca_file)
+            except (ssl.SSLError, OSError) as e:
+                raise ConfError(
+                    f"SmtpConf ca_file {smtp_conf.ca_file!r} is not a readable PEM file "
+                    f"of CA certificates: {e}"
+                ) from None
 
     def build_message(self, dest_email: str, subject: str, text_body: str) -> EmailMessage:
         """Return the message ``send`` would send, after refusing unsafe headers.

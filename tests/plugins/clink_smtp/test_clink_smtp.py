@@ -24,6 +24,7 @@ from clink_smtp import (
     SmtpHeaderError,
     SmtpLoginError,
     SmtpRecipientError,
+    SmtpSendError,
     SmtpSv,
     SmtpTlsError,
     SmtpUnreachableError,
@@ -278,6 +279,22 @@ def test_body_may_hold_line_breaks(smtp_server):
     msg = parsed(rec.envelopes[0])
     assert msg["Bcc"] is None
     assert rec.envelopes[0].rcpt_tos == ["a@example.org"]
+
+
+def test_ca_file_that_is_not_pem_is_a_conf_error(tmp_path):
+    bad = tmp_path / "ca.pem"
+    bad.write_text("not a certificate")
+    with pytest.raises(ConfError, match="ca_file"):
+        SmtpSv(APP, SmtpConf(HOST, 465, USER, security="tls", ca_file=bad))
+
+
+def test_non_ascii_recipient_needs_smtputf8(smtp_server):
+    _, port = smtp_server(enable_SMTPUTF8=False)
+    with pytest.raises(SmtpSendError, match="cannot take this message"):
+        make_sv(port).send("jürgen@example.org", "s", "b")
+    rec, port = smtp_server(enable_SMTPUTF8=True)
+    make_sv(port).send("jürgen@example.org", "s", "b")
+    assert rec.envelopes[0].rcpt_tos == ["jürgen@example.org"]
 
 
 def test_app_name_with_a_line_break_cannot_be_the_display_name():

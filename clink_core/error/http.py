@@ -11,7 +11,14 @@ from typing import Any
 
 #: ``code -> "404 Not Found"`` for every status Python knows.
 STATUS_LINES: dict[int, str] = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
-STATUS_LINES[406] = "406 Not Acceptable"
+# RFC 9110 names, whatever this Python's http module calls them.
+STATUS_LINES.update({
+    406: "406 Not Acceptable",
+    413: "413 Content Too Large",
+    414: "414 URI Too Long",
+    416: "416 Range Not Satisfiable",
+    422: "422 Unprocessable Content",
+})
 
 
 class HttpStatusError(ValueError):

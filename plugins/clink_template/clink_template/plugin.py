@@ -1,17 +1,6 @@
-"""The ``clink.plugins`` entry point: makes ``TemplateSv`` available to every app."""
+"""The ``clink.plugins`` entry point of clink-template.
 
-from __future__ import annotations
-
-import contextlib
-from typing import Any
-
-from clink_core import hookimpl
-from clink_core.com import ComExistError
-
-from .service import TemplateSv
-
-
-@hookimpl
-def clink_setup(app: Any) -> None:
-    with contextlib.suppress(ComExistError):  # the application added it itself
-        app.add_com(TemplateSv)
+It registers no hook: ``TemplateSv`` needs only ``AppConf``, so the injector
+creates it for any component that depends on it. The entry point still makes
+the plugin visible to ``clink plugins``.
+"""

@@ -316,7 +316,7 @@ class MailCtl(Controller):
         res.content_type = "text/plain"
 
 
-def test_plugin_adds_smtp_sv_when_the_app_has_a_conf(make_app, smtp_server, monkeypatch):
+def test_smtp_sv_is_created_for_a_controller_that_needs_it(make_app, smtp_server, monkeypatch):
     monkeypatch.delenv("CLINK_SMTP_HOST", raising=False)
     rec, port = smtp_server()
     app = make_app(MailCtl, plugins=(clink_smtp.plugin,), name="Mailer")

@@ -12,12 +12,12 @@ import logging
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Any
 
 import pytest
 
 from clink_core import App, AppConf, Controller, Request, Response, mapper, stamp
+from clink_core.error.http import code_to_str
 from clink_core.testing import LiveServer
 
 pytestmark = pytest.mark.timeout(10)
@@ -108,7 +108,7 @@ def assert_error(reply: Reply, status: int) -> str:
     body: dict[str, Any] = json.loads(reply.body)
     assert set(body) == {"status", "status_name", "message"}
     assert body["status"] == status
-    assert body["status_name"] == f"{status} {HTTPStatus(status).phrase}"
+    assert body["status_name"] == code_to_str(status)
     assert isinstance(body["message"], str)
     assert body["message"]
     return body["message"]

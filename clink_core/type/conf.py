@@ -31,9 +31,10 @@ class AppConf(Primitive):
     ) -> None:
         if not isinstance(name, str) or not name.strip():
             raise ConfError(f"AppConf name must be a non-empty string, got {name!r}")
-        if "/" in name or "\x00" in name or name in (".", ".."):
+        if "/" in name or name in (".", "..") or any(ord(c) < 32 or ord(c) == 127 for c in name):
             raise ConfError(
-                f"AppConf name {name!r} is used as a directory name: no '/', NUL, '.' or '..'"
+                f"AppConf name {name!r} is used as a directory name and in mail headers: "
+                "no '/', control characters, '.' or '..'"
             )
         if version is None:
             version = Version(0, 1, 0)

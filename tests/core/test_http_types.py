@@ -171,3 +171,11 @@ def test_controller_sees_request_data(make_app):
         "path": "/r/info", "query_str": "q=dune", "args": {"q": "dune"},
         "content_type": None, "body": None,
     }
+
+
+@pytest.mark.parametrize("name", ["a/b", "evil\r\nBcc: x", "tab\there", "..", ""])
+def test_app_name_that_cannot_be_a_directory_or_header_is_refused(name):
+    from clink_core.type import AppConf, ConfError
+
+    with pytest.raises(ConfError):
+        AppConf(name)

@@ -70,40 +70,36 @@ class FormatError(DflowError):
         }
 
 
-class ExistError(DflowError):
+class _IndexesError(DflowError):
+    """An error about the record named by ``indexes`` (field -> value)."""
+
+    #: what happened to the record, for the message.
+    what = ""
+
+    def __init__(self, indexes: Any) -> None:
+        super().__init__(indexes)
+        self.indexes = indexes
+
+    def __str__(self) -> str:
+        return f"{self.what}: {_fields(self.indexes)}"
+
+
+class ExistError(_IndexesError):
     """A record with these unique fields already exists."""
 
     status = 409
-
-    def __init__(self, indexes: Any) -> None:
-        super().__init__(indexes)
-        self.indexes = indexes
-
-    def __str__(self) -> str:
-        return f"already exists: {_fields(self.indexes)}"
+    what = "already exists"
 
 
-class NonExistError(DflowError):
+class NonExistError(_IndexesError):
     """No record matches these fields."""
 
     status = 404
-
-    def __init__(self, indexes: Any) -> None:
-        super().__init__(indexes)
-        self.indexes = indexes
-
-    def __str__(self) -> str:
-        return f"does not exist: {_fields(self.indexes)}"
+    what = "does not exist"
 
 
-class ExpiredError(DflowError):
+class ExpiredError(_IndexesError):
     """The record these fields name has expired."""
 
     status = 410
-
-    def __init__(self, indexes: Any) -> None:
-        super().__init__(indexes)
-        self.indexes = indexes
-
-    def __str__(self) -> str:
-        return f"expired: {_fields(self.indexes)}"
+    what = "expired"

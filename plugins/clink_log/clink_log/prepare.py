@@ -1,0 +1,64 @@
+"""Creating the log directory and opening the log files, at load time."""
+
+from __future__ import annotations
+
+import os
+
+from .error import LogDirError
+from .line import Render
+from .writer import LogFile, join_lines
+
+REQUEST_LOG = "request.log"
+ERROR_LOG = "error.log"
+
+
+def prepare_dir(directory: str, default: bool = False) -> None:
+    """Create ``directory`` if missing and check that log files can be made in it.
+
+    ``default`` marks the shared default place (``/var/tmp/<app-name>``): there
+    the directory must be a real directory owned by this user, not a link or
+    another user's directory planted in the world-writable ``/var/tmp``.
+    Raises ``LogDirError``.
+    """
+    try:
+        os.makedirs(directory, mode=0o750 if default else 0o777, exist_ok=True)
+    except OSError as e:
+        raise LogDirError(directory, f"cannot create the directory ({_reason(e)})") from e
+    if not os.path.isdir(directory):  # pragma: no cover - makedirs raises first
+        raise LogDirError(directory, "it is not a directory")
+    if default and hasattr(os, "geteuid"):
+        st = os.lstat(directory)
+        if os.path.islink(directory) or st.st_uid != os.geteuid():
+            raise LogDirError(
+                directory,
+                "the default log directory is a link or belongs to another user",
+            )
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise LogDirError(
+            directory, "the directory is not writable (new files are made there on rotation)"
+        )
+
+
+def open_logs(
+    directory: str,
+    flush_interval: float = 1.0,
+    default: bool = False,
+    renders: tuple[Render, Render] = (join_lines, join_lines),
+) -> tuple[LogFile, LogFile]:
+    """``prepare_dir``, then open ``request.log`` and ``error.log`` with their ``render``
+    functions; raises ``LogDirError``."""
+    prepare_dir(directory, default)
+    files: list[LogFile] = []
+    for name, render in zip((REQUEST_LOG, ERROR_LOG), renders, strict=True):
+        path = os.path.join(directory, name)
+        try:
+            files.append(LogFile(path, flush_interval, render))
+        except OSError as e:
+            for opened in files:
+                opened.close()
+            raise LogDirError(directory, f"cannot open {name} for appending ({_reason(e)})") from e
+    return files[0], files[1]
+
+
+def _reason(e: OSError) -> str:
+    return e.strerror or str(e)

@@ -167,7 +167,12 @@ class EmbeddedMongo:
             return self.url
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop the server cleanly (SIGTERM), killing it after ``timeout`` seconds."""
+        """Stop the server cleanly (SIGTERM), killing it after ``timeout`` seconds.
+
+        secantusd-py takes about 2 s to stop (it waits that long for its
+        accepting thread). Waking that thread with a connection would be
+        faster but sometimes leaves the SIGTERM unhandled, so it is not done.
+        """
         with self._lock:
             proc = self._proc
             if proc is not None and proc.poll() is None:

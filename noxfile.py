@@ -8,7 +8,7 @@ import nox
 
 ROOT = Path(__file__).parent
 PLUGINS = sorted(p.name for p in (ROOT / "plugins").glob("*") if (p / "pyproject.toml").exists())
-TEST_DEPS = ["pytest>=8", "pytest-timeout"]
+TEST_DEPS = ["pytest>=8", "pytest-timeout", "openapi-spec-validator>=0.7"]
 
 nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = False
@@ -54,6 +54,39 @@ def lint(session: nox.Session) -> None:
     session.install("-e", ".", "ruff", "mypy")
     session.run("ruff", "check", ".")
     session.run("mypy", "clink_core")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks against raw WSGI, Falcon and Flask (bench/README.md): `nox -s bench -- --quick`.
+
+    The server part needs wrk, and bjoern needs libev to build: as root with apt-get,
+    missing ones are installed; otherwise the run says what it skipped.
+    """
+    import os
+    import shutil
+
+    def has_libev() -> bool:
+        return Path("/usr/include/ev.h").exists()
+
+    wanted = [] if shutil.which("wrk") else ["wrk"]
+    if not has_libev():
+        wanted.append("libev-dev")
+    if wanted and shutil.which("apt-get") and os.geteuid() == 0:
+        apt = {"external": True, "success_codes": range(256)}  # failing only means fewer rows
+        session.run("apt-get", "install", "-y", "-q", *wanted, **apt)
+        if not has_libev() or not shutil.which("wrk"):
+            session.run("apt-get", "update", "-q", **apt)
+            session.run("apt-get", "install", "-y", "-q", *wanted, **apt)
+    _install_all(session)
+    requirements = ROOT / "bench" / "requirements.txt"
+    if has_libev() and shutil.which("cc"):
+        session.install("-r", str(requirements))
+    else:
+        session.warn("no libev or no C compiler: no bjoern; keep-alive rows use gunicorn gthread")
+        lines = (line.split("#")[0].strip() for line in requirements.read_text().splitlines())
+        session.install(*[line for line in lines if line and not line.startswith("bjoern")])
+    session.run("python", "bench/run.py", *session.posargs)
 
 
 @nox.session

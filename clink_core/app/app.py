@@ -16,6 +16,7 @@ from ..com.type import Controller
 from ..handler import KERNEL_HANDLERS
 from ..iface.pipe import IPipeHandler
 from ..iface.wsgi import IWsgi
+from ..openapi import build_document, openapi_routes
 from ..pipeline.adapter import register_handler
 from ..pipeline.compile import compile_levels
 from ..pipeline.error import PipelineError
@@ -70,6 +71,7 @@ class App(IWsgi):
         self._handler_types: list[type] = list(KERNEL_HANDLERS)
         self.injector.add_coms(self._handler_types)
         self._ctl_types: list[type] = []
+        self._openapi_paths: tuple[str, str | None] | None = None
         self._loaded = False
         # PERF: until load() compiles the levels, every request fails fast.
         self._recv: Callable[..., Any] = _not_loaded
@@ -163,6 +165,24 @@ class App(IWsgi):
         if not self.injector.has_prim(type(prim)):
             self.add_prim(prim)
 
+    def enable_openapi(
+        self, spec_path: str = "/openapi.json", docs_path: str | None = "/docs"
+    ) -> None:
+        """Serve the OpenAPI 3.1 document at ``spec_path`` and a docs page at ``docs_path``.
+
+        Both are built once at ``load()``; ``docs_path=None`` serves the document only.
+        """
+        self._check_open("enable OpenAPI")
+        self._openapi_paths = (spec_path, docs_path)
+
+    def openapi(self) -> dict[str, Any]:
+        """The OpenAPI 3.1 document of the loaded app's routes."""
+        if not self._loaded:
+            raise AppStateError("the OpenAPI document is built from routes: call load() first")
+        internal = set(self._openapi_route_paths)
+        routes = [r for r in self.router.routes if r.path not in internal]
+        return build_document(self.conf, routes)
+
     # -- loading --------------------------------------------------------------
     def load(self) -> None:
         """Create every component, build the routes and compile the pipeline."""
@@ -186,6 +206,12 @@ class App(IWsgi):
         self.pm.check_pending()
         for ctl_type in self._ctl_types:
             self.router.add_ctl(self.injector.ref(ctl_type))
+        self._openapi_route_paths: list[str] = []
+        if self._openapi_paths is not None:
+            document = build_document(self.conf, self.router.routes)
+            extra = openapi_routes(document, *self._openapi_paths)
+            self.router.add_routes(extra)
+            self._openapi_route_paths = [r.path for r in extra]
         levels = compile_levels(self.pm)
         self._recv = levels[0]
         self._lv1 = levels[1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 
@@ -55,6 +56,12 @@ def cmd_routes(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_openapi(args: argparse.Namespace) -> int:
+    app = _loaded(args.app)
+    print(json.dumps(app.openapi(), indent=2, ensure_ascii=False))
+    return 0
+
+
 def cmd_plugins(args: argparse.Namespace) -> int:
     infos = describe_plugins()
     if not infos:
@@ -86,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     routes = sub.add_parser("routes", help="list the routes of MODULE:APP")
     routes.add_argument("app", metavar="MODULE:APP")
     routes.set_defaults(func=cmd_routes)
+    openapi = sub.add_parser("openapi", help="print the OpenAPI 3.1 document of MODULE:APP")
+    openapi.add_argument("app", metavar="MODULE:APP")
+    openapi.set_defaults(func=cmd_openapi)
     plugins = sub.add_parser("plugins", help="list installed clink plugins")
     plugins.set_defaults(func=cmd_plugins)
     return parser

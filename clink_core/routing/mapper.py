@@ -6,10 +6,13 @@ method route ``GET /book/item`` to it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from ..com.label import read_stamp, write_stamp
+from ..dflow.schema import CompiledSchema
+from ..error.http import code_to_str
 from ..mime.type import MIME_JSON
 from .error import RouteMethodError, RoutePathError
 from .route import METHODS, PATH_REGEX
@@ -17,6 +20,9 @@ from .type import CtlMethod
 
 PATH_KEY = "path"
 CTL_METHOD_KEY = "ctl_method"
+BODY_KEY = "body_schema"
+RESPONSES_KEY = "responses"
+SECURITY_KEY = "security"
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
 
@@ -80,3 +86,65 @@ def ctl_path(ctl_type: type) -> str | None:
 def ctl_method(func: Any) -> CtlMethod | None:
     """The route a mapper decorator gave a function, or ``None``."""
     return read_stamp(func, CTL_METHOD_KEY)
+
+
+def body(schema: Any) -> Callable[[F], F]:
+    """Check ``req.body`` (after level-3 conversion) against ``schema`` before the method runs.
+
+    A bad body raises ``FormatError`` named ``body`` (answered 400). The schema is
+    compiled once, here, and documents the route's request body in OpenAPI.
+    """
+    compiled = CompiledSchema(schema)
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def checked(ctl: Any, req: Any, res: Any) -> Any:
+            compiled.check("body", req.body)
+            return func(ctl, req, res)
+
+        write_stamp(checked, BODY_KEY, schema)
+        return checked  # type: ignore[return-value]
+
+    return decorate
+
+
+def response(
+    status: int, schema: Any = None, description: str | None = None
+) -> Callable[[F], F]:
+    """Document a response of the route (stack one per status); it does not change behaviour."""
+    code_to_str(status)
+
+    def decorate(func: F) -> F:
+        responses = dict(read_stamp(func, RESPONSES_KEY) or {})
+        responses[status] = (schema, description)
+        write_stamp(func, RESPONSES_KEY, responses)
+        return func
+
+    return decorate
+
+
+def secured(*schemes: str) -> Callable[[F], F]:
+    """Document that the route needs credentials (``"bearer"`` by default).
+
+    Guards such as clink-auth's ``require_auth`` set it; on its own it does not
+    check anything.
+    """
+    names = schemes or ("bearer",)
+
+    def decorate(func: F) -> F:
+        write_stamp(func, SECURITY_KEY, tuple(names))
+        return func
+
+    return decorate
+
+
+def route_doc(func: Any) -> dict[str, Any]:
+    """What the mapper decorators recorded on a route's handler, for documentation."""
+    func = getattr(func, "__func__", func)
+    return {
+        "body": read_stamp(func, BODY_KEY),
+        "responses": read_stamp(func, RESPONSES_KEY) or {},
+        "security": read_stamp(func, SECURITY_KEY),
+        "doc": func.__doc__,
+        "name": getattr(func, "__qualname__", repr(func)),
+    }

@@ -1,0 +1,94 @@
+"""The OpenAPI 3.1 document of an app, generated from its routes and configuration."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any
+
+from ..error.http import STATUS_LINES
+from ..routing.mapper import route_doc
+from ..routing.route import Route
+from ..type.conf import AppConf
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["status", "status_name", "message"],
+    "properties": {
+        "status": {"type": "integer"},
+        "status_name": {"type": "string"},
+        "message": {"description": "a sentence, an object with details, or null"},
+    },
+}
+_ERROR_REF = {"$ref": "#/components/schemas/Error"}
+_OPERATION_ID = re.compile(r"[^A-Za-z0-9_]+")
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ERROR_REF}}}
+
+
+def _info(conf: AppConf) -> dict[str, Any]:
+    info: dict[str, Any] = {"title": conf.name, "version": str(conf.version)}
+    if conf.license and conf.license != "?":
+        info["license"] = {"name": conf.license}
+    if conf.org_name and conf.org_name != "?":
+        info["contact"] = {"name": conf.org_name}
+    if conf.org_addr and conf.org_addr != "?":
+        info["x-org-address"] = conf.org_addr
+    return info
+
+
+def _operation(route: Route) -> dict[str, Any]:
+    doc = route_doc(route.handle)
+    text = inspect.cleandoc(doc["doc"]) if doc["doc"] else ""
+    summary, _, description = text.partition("\n")
+    op: dict[str, Any] = {"operationId": _OPERATION_ID.sub("_", f"{route.method}_{doc['name']}")}
+    if summary:
+        op["summary"] = summary.strip()
+    if description.strip():
+        op["description"] = description.strip()
+    responses: dict[str, Any] = {}
+    for status, (schema, described) in sorted(doc["responses"].items()):
+        entry: dict[str, Any] = {"description": described or STATUS_LINES[status]}
+        if schema is not None:
+            entry["content"] = {"application/json": {"schema": schema}}
+        responses[str(status)] = entry
+    if not any(s < 400 for s in doc["responses"]):
+        responses["200"] = {"description": "success"}
+    responses.setdefault("4XX", _error_response("the request is wrong; the message says how"))
+    responses.setdefault("5XX", _error_response("the server failed; the error log has details"))
+    op["responses"] = responses
+    if route.req_type is not None:
+        schema = doc["body"] if doc["body"] is not None else {}
+        op["requestBody"] = {"required": True, "content": {route.req_type: {"schema": schema}}}
+    if doc["security"]:
+        op["security"] = [{name: []} for name in doc["security"]]
+    return op
+
+
+def build_document(conf: AppConf, routes: list[Route]) -> dict[str, Any]:
+    """The OpenAPI 3.1 document for ``routes`` (HEAD and automatic OPTIONS are implied)."""
+    paths: dict[str, dict[str, Any]] = {}
+    schemes: set[str] = set()
+    for route in sorted(routes, key=lambda r: (r.path, r.method)):
+        if route.method == "HEAD":
+            continue
+        op = _operation(route)
+        for requirement in op.get("security", ()):
+            schemes.update(requirement)
+        paths.setdefault(route.path, {})[route.method.lower()] = op
+    components: dict[str, Any] = {"schemas": {"Error": ERROR_SCHEMA}}
+    if schemes:
+        components["securitySchemes"] = {
+            name: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            if name == "bearer"
+            else {"type": "http", "scheme": name}
+            for name in sorted(schemes)
+        }
+    return {
+        "openapi": "3.1.0",
+        "info": _info(conf),
+        "paths": paths,
+        "components": components,
+    }

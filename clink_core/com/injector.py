@@ -5,11 +5,13 @@ from __future__ import annotations
 import inspect
 from typing import Any, TypeVar
 
+from ..type.error import ConfError
 from .error import (
     CircleComError,
     ComAttrError,
     ComCreationError,
     ComDepedencyError,
+    ComError,
     ComExistError,
     ComTypeError,
     InjectorLoadingError,
@@ -131,6 +133,8 @@ class Injector:
             ) from None
         try:
             obj = com_type(*args)
+        except (ComError, ConfError):
+            raise  # already says what to fix; wrapping would only bury it
         except Exception as e:
             raise ComCreationError(com_type, f"{type(e).__name__}: {e}") from e
         self._instances[com_type] = obj

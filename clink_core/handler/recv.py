@@ -50,18 +50,17 @@ class RecvHandler(ILv0Handler):
     def handle(self, req: Request, res: Response, env: dict[str, Any]) -> None:
         req.env = env
         req.method = env["REQUEST_METHOD"]
-        path = env.get("PATH_INFO") or "/"
+        # Set before any check can raise, so the error path always finds a path.
+        path = req.path = env.get("PATH_INFO") or "/"
+        req.content_type = None
         # PERF: a plain ASCII path without '%' needs no check.
         if "%" in path or not path.isascii():
-            path = checked_path(req, env, path)
-        req.path = path
+            req.path = checked_path(req, env, path)
         ctype = env.get("CONTENT_TYPE")
         if ctype:
             if ";" in ctype or not ctype.islower():
                 ctype = ctype.partition(";")[0].strip().lower()
             req.content_type = ctype or None
-        else:
-            req.content_type = None
         length = env.get("CONTENT_LENGTH")
         if length:
             if not (length.isascii() and length.isdigit()):

@@ -290,3 +290,20 @@ def test_unexpected_exception_is_generic_500(port: int, caplog: pytest.LogCaptur
     logged = [r for r in caplog.records if r.name == "clink.error" and r.exc_info]
     assert logged
     assert SECRET in logged[0].getMessage()
+
+
+def test_error_path_sees_the_raw_path_when_the_path_is_rejected(make_app) -> None:
+    """A level-0 rejection still leaves method and path for the error-path handlers."""
+    from clink_core import hookimpl
+    from clink_core.testing import Client
+
+    seen = []
+
+    class Spy:
+        @hookimpl
+        def clink_error(self, req, res, e):
+            seen.append((req.method, req.path, req.content_type))
+
+    client = Client(make_app(plugins=(Spy(),)))
+    assert client.get("/bad%zzpath").status == 400
+    assert seen == [("GET", "/bad%zzpath", None)]

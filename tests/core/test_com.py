@@ -822,3 +822,15 @@ def test_app_conf_rejects_a_version_that_is_not_a_version(version: object) -> No
 def test_app_conf_rejects_a_bad_max_body(max_body: object) -> None:
     with pytest.raises(ConfError, match="max_body"):
         AppConf("x", max_body=max_body)  # type: ignore[arg-type]
+
+
+def test_configuration_errors_from_a_constructor_pass_through_unwrapped() -> None:
+    @stamp()
+    class Picky(Component):
+        def __init__(self) -> None:
+            raise ConfError("CLINK_PICKY must be set")
+
+    injector = Injector()
+    injector.add_com(Picky)
+    with pytest.raises(ConfError, match="CLINK_PICKY"):
+        injector.load()

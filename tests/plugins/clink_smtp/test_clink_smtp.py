@@ -298,7 +298,7 @@ def test_non_ascii_recipient_needs_smtputf8(smtp_server):
 
 
 def test_app_name_with_a_line_break_cannot_be_the_display_name():
-    with pytest.raises(ConfError, match="display name"):
+    with pytest.raises(ConfError, match="control characters"):
         SmtpSv(AppConf("evil\r\nBcc: x@example.org"), SmtpConf(HOST, 25, USER, security="none"))
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from clink_core.type import ConfError
 
-class LogDirError(OSError):
+
+class LogDirError(OSError, ConfError):
     """The log directory cannot be created, or its log files cannot be written.
 
     Raised by ``App.load()``, never at a request; the message names the
-    directory, the reason and how to choose another one.
+    directory, the reason and how to choose another one. A ``ConfError``, so the
+    injector lets it through unwrapped.
     """
 
     def __init__(self, directory: str, reason: str) -> None:

@@ -428,7 +428,7 @@ def test_a_log_file_that_cannot_be_opened_fails_load(make_app, tmp_path):
     (tmp_path / "request.log").mkdir()  # a directory where the file should be
     app = make_app(plugins=(clink_log.plugin,))
     app.add_prim(LogConf(tmp_path))
-    with pytest.raises(LogDirError, match="cannot open request.log"):
+    with pytest.raises(LogDirError, match=r"cannot open request\.log"):
         app.load()
 
 

@@ -1,0 +1,84 @@
+"""Clink plugin: accounts, groups and OAuth2 tokens — the 2017 manual's API, secure end to end.
+
+    from clink_auth import AuthConf
+    app = App(AppConf("book-api"))             # with clink-auth installed
+    app.add_prim(MongoConf.from_env(), AuthConf.from_env())
+    app.load()                                 # /acc/... and /auth/token are served
+
+Services: ``AuthDbSv`` (collections and indexes), ``AccSv`` (accounts, codes,
+groups), ``OAuthSv`` (tokens). Controllers: ``AccCtl``, ``AuthCtl``. Route
+guards: ``require_auth``, ``require_group``. Schemas: ``clink_auth.model``.
+"""
+
+from . import model, plugin
+from .acc import CHANGED_PASSWORD, REGISTERED, RESET_PASSWORD, ROOT_NAME, AccSv
+from .authdb import DOC_SPECS, AuthDbSv
+from .clock import Clock, FakeClock
+from .code import make_code
+from .conf import JWT_ALGORITHMS, MIN_JWT_KEY_BYTES, AuthConf
+from .ctl import ME_FIELDS, AccCtl, AuthCtl, me_body
+from .error import (
+    AuthError,
+    AuthSetupError,
+    BadCredentialsError,
+    InvalidTokenError,
+    LoginThrottledError,
+    OAuthError,
+    RootAccountError,
+    TokenExpiredError,
+    TokenRevokedError,
+)
+from .guard import AuthReqHandler, authenticate, require_auth, require_group
+from .handler import TOKEN_PATH, OAuthErrorHandler
+from .mail import MAIL_NAMES, AuthMail
+from .oauth import OAuthSv
+from .token import ACCESS, REFRESH, TokenCodec
+from .type import ConfirmCodeSpec, Principal
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACCESS",
+    "CHANGED_PASSWORD",
+    "DOC_SPECS",
+    "JWT_ALGORITHMS",
+    "MAIL_NAMES",
+    "ME_FIELDS",
+    "MIN_JWT_KEY_BYTES",
+    "REFRESH",
+    "REGISTERED",
+    "RESET_PASSWORD",
+    "ROOT_NAME",
+    "TOKEN_PATH",
+    "AccCtl",
+    "AccSv",
+    "AuthConf",
+    "AuthCtl",
+    "AuthDbSv",
+    "AuthError",
+    "AuthMail",
+    "AuthReqHandler",
+    "AuthSetupError",
+    "BadCredentialsError",
+    "Clock",
+    "ConfirmCodeSpec",
+    "FakeClock",
+    "InvalidTokenError",
+    "LoginThrottledError",
+    "OAuthError",
+    "OAuthErrorHandler",
+    "OAuthSv",
+    "Principal",
+    "RootAccountError",
+    "TokenCodec",
+    "TokenExpiredError",
+    "TokenRevokedError",
+    "__version__",
+    "authenticate",
+    "make_code",
+    "me_body",
+    "model",
+    "plugin",
+    "require_auth",
+    "require_group",
+]

@@ -1,0 +1,267 @@
+"""AccCtl (/acc: registration, the account, passwords) and AuthCtl (/auth/token)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from clink_core import AppConf, Controller, mapper, stamp
+from clink_core.dflow import CompiledSchema, FormatError, NonExistError
+from clink_core.error.http import (
+    Http400Error,
+    Http401Error,
+    Http403Error,
+    Http429Error,
+    Http503Error,
+)
+from clink_core.mime.type import MIME_URL_ENCODE
+from clink_smtp import SmtpAddressError, SmtpError, SmtpHeaderError, SmtpSv
+from clink_template import TemplateSv
+
+from .acc import AccSv
+from .conf import AuthConf
+from .error import (
+    BadCredentialsError,
+    InvalidTokenError,
+    LoginThrottledError,
+    OAuthError,
+    TokenExpiredError,
+)
+from .guard import require_auth
+from .handler import NO_STORE
+from .mail import AuthMail, format_date
+from .model import acc as acc_model
+from .model import auth as auth_model
+from .oauth import OAuthSv, challenge
+
+logger = logging.getLogger("clink.auth")
+
+_POST_REG_CODE = CompiledSchema(acc_model.post_reg_code_body)
+_POST_REG = CompiledSchema(acc_model.post_reg)
+_PUT_PWD = CompiledSchema(acc_model.put_pwd)
+_POST_RPWD_CODE = CompiledSchema(acc_model.post_rpwd_code)
+_POST_RPWD = CompiledSchema(acc_model.post_rpwd)
+_TOKEN_PWD = CompiledSchema(auth_model.post_token_pwd)
+_TOKEN_RTOKEN = CompiledSchema(auth_model.post_token_rtoken)
+
+#: Exactly the fields of the manual's ``get_me_body``.
+ME_FIELDS = tuple(acc_model.get_me_body["required"])
+#: Seconds a client is told to wait when mail cannot be sent.
+MAIL_RETRY_AFTER = "60"
+
+
+def me_body(acc: dict[str, Any]) -> dict[str, Any]:
+    """An account as ``GET /acc/me`` answers it: ``get_me_body``'s fields, nothing else."""
+    return {
+        "_id": str(acc["_id"]),
+        "name": acc["name"],
+        "email": acc["email"],
+        "phone": acc.get("phone"),
+        "created_date": acc["created_date"],
+        "modified_date": acc["modified_date"],
+        "last_action": acc["last_action"],
+    }
+
+
+@stamp(AppConf, AuthConf, AccSv, OAuthSv, SmtpSv, TemplateSv)
+@mapper.path("/acc")
+class AccCtl(Controller):
+    """Manage accounts: register with a mailed code, read the account, change or reset a password.
+
+    Bodies are checked against the manual's schemas (400 naming the field,
+    never echoing it); a name, email or phone already taken is 409, an unknown
+    code 404, an expired one 410.
+    """
+
+    def __init__(
+        self,
+        app_conf: AppConf,
+        auth_conf: AuthConf,
+        acc_sv: AccSv,
+        oauth_sv: OAuthSv,
+        smtp_sv: SmtpSv,
+        tpl_sv: TemplateSv,
+    ) -> None:
+        self.app_conf = app_conf
+        self.auth_conf = auth_conf
+        self.acc_sv = acc_sv
+        self.oauth_sv = oauth_sv
+        self.mail = AuthMail(auth_conf, smtp_sv, tpl_sv)
+
+    @mapper.post("/reg/code")
+    def post_reg_code(self, req: Any, res: Any) -> None:
+        """Mail a registration code; the name, email and phone are held until it expires."""
+        body = req.body
+        _POST_REG_CODE.check("body", body)
+        spec = self.acc_sv.mk_reg_code(body["name"], body["pwd"], body["email"], body.get("phone"))
+        try:
+            self.mail.send(
+                "reg_code", body["email"], name=body["name"], code=spec.code,
+                exp_date=format_date(spec.exp_date),
+            )
+        except (SmtpAddressError, SmtpHeaderError):
+            self.acc_sv.cancel_reg_code(spec.code)
+            raise Http400Error(req, "email: no mail can be sent to this address") from None
+        except SmtpError:
+            logger.exception("could not send a registration code")
+            self.acc_sv.cancel_reg_code(spec.code)
+            raise Http503Error(
+                req, "the registration mail could not be sent; try again later",
+                {"Retry-After": MAIL_RETRY_AFTER},
+            ) from None
+        res.status = 204
+
+    @mapper.post("/reg")
+    def post_reg(self, req: Any, res: Any) -> None:
+        """Activate the account of a registration code."""
+        body = req.body
+        _POST_REG.check("body", body)
+        acc = self.acc_sv.cf_reg_code(body["code"])
+        self.mail.notify("reg_done", acc["email"], name=acc["name"])
+        res.status = 204
+
+    @mapper.get("/me")
+    @require_auth
+    def get_me(self, req: Any, res: Any) -> None:
+        """The account of the bearer token: exactly ``get_me_body``'s fields."""
+        acc = self.acc_sv.find_id(req.account.id)
+        if acc is None:
+            raise Http401Error(
+                req, "the account of this access token no longer exists",
+                challenge("invalid_token", "the account no longer exists"),
+            )
+        res.body = me_body(acc)
+        res.header.update(NO_STORE)
+
+    @mapper.put("/me/pwd")
+    @require_auth
+    def put_me_pwd(self, req: Any, res: Any) -> None:
+        """Change the password (the old one is needed); signs out every refresh token."""
+        body = req.body
+        _PUT_PWD.check("body", body)
+        acc = self.acc_sv.find_id(req.account.id)
+        if acc is None:
+            raise Http401Error(
+                req, "the account of this access token no longer exists",
+                challenge("invalid_token", "the account no longer exists"),
+            )
+        try:
+            self.acc_sv.login(acc["name"], body["old_pwd"])
+        except BadCredentialsError:
+            raise Http403Error(req, "old_pwd is not the account's password") from None
+        except LoginThrottledError as e:
+            raise Http429Error(req, str(e), {"Retry-After": str(e.retry_after)}) from None
+        self.acc_sv.ch_pwd(acc["_id"], body["new_pwd"])
+        self.mail.notify(
+            "pwd_changed", acc["email"], name=acc["name"], date=format_date(self.acc_sv.clock())
+        )
+        res.status = 204
+
+    @mapper.post("/pwd/code")
+    def post_pwd_code(self, req: Any, res: Any) -> None:
+        """Mail a reset code to an account's address; 204 whether or not one has it.
+
+        The work (lookup, code, mail) runs in the background, so neither the
+        answer nor its timing tells whether the address belongs to an account.
+        """
+        body = req.body
+        _POST_RPWD_CODE.check("body", body)
+        self.mail.background(self._send_rpwd_code, body["email"])
+        res.status = 204
+
+    def _send_rpwd_code(self, email: str) -> None:
+        try:
+            spec = self.acc_sv.mk_rpwd_code(email)
+        except NonExistError:
+            return
+        acc = self.acc_sv.find_email(email)
+        if acc is None:  # removed meanwhile
+            return
+        self.mail.send(
+            "rpwd_code", acc["email"], name=acc["name"], code=spec.code,
+            exp_date=format_date(spec.exp_date),
+        )
+
+    @mapper.post("/pwd")
+    def post_pwd(self, req: Any, res: Any) -> None:
+        """Set a new password with a reset code; signs out every refresh token."""
+        body = req.body
+        _POST_RPWD.check("body", body)
+        acc_id = self.acc_sv.cf_rpwd_code(body["code"], body["new_pwd"])
+        acc = self.acc_sv.find_id(acc_id)
+        if acc is not None:
+            self.mail.notify(
+                "pwd_reset", acc["email"], name=acc["name"],
+                date=format_date(self.acc_sv.clock()),
+            )
+        res.status = 204
+
+
+@stamp(OAuthSv, AccSv, SmtpSv, TemplateSv)
+@mapper.path("/auth")
+class AuthCtl(Controller):
+    """The token endpoint: ``POST /auth/token`` with the password or refresh_token grant.
+
+    Takes JSON (the manual) or ``application/x-www-form-urlencoded`` (RFC 6749).
+    Errors are RFC 6749 §5.2 bodies ``{"error", "error_description"}``; every
+    answer carries ``Cache-Control: no-store``.
+    """
+
+    def __init__(
+        self, oauth_sv: OAuthSv, acc_sv: AccSv, smtp_sv: SmtpSv, tpl_sv: TemplateSv
+    ) -> None:
+        self.oauth_sv = oauth_sv
+        self.acc_sv = acc_sv
+        self.smtp_sv = smtp_sv
+        self.tpl_sv = tpl_sv
+
+    @mapper.post("/token")
+    def post_token(self, req: Any, res: Any) -> None:
+        """A token pair, from a JSON body."""
+        self._token(req, res)
+
+    @mapper.post("/token", MIME_URL_ENCODE)
+    def post_token_form(self, req: Any, res: Any) -> None:
+        """A token pair, from a form body (RFC 6749 §4.3.2, §6)."""
+        self._token(req, res)
+
+    def _token(self, req: Any, res: Any) -> None:
+        body = req.body
+        if not isinstance(body, dict):
+            raise OAuthError("invalid_request", "the body must be a JSON object or a form", req)
+        for name, value in body.items():
+            if isinstance(value, list) and req.content_type == MIME_URL_ENCODE:
+                raise OAuthError("invalid_request", f"parameter {name!r} is repeated", req)
+        grant = body.get("grant_type")
+        if grant == "password":
+            schema = _TOKEN_PWD
+        elif grant == "refresh_token":
+            schema = _TOKEN_RTOKEN
+        elif isinstance(grant, str):
+            raise OAuthError(
+                "unsupported_grant_type",
+                "grant_type must be 'password' or 'refresh_token'", req,
+            )
+        else:
+            raise OAuthError("invalid_request", "grant_type is missing or not a string", req)
+        try:
+            schema.check("body", body)
+        except FormatError as e:
+            raise OAuthError("invalid_request", f"body{e.pointer} {e.detail}", req) from None
+        try:
+            if grant == "password":
+                tokens = self.oauth_sv.mktoken_pwd(body["username"], body["password"])
+            else:
+                tokens = self.oauth_sv.mktoken_rtoken(body["refresh_token"])
+        except BadCredentialsError:
+            raise OAuthError("invalid_grant", "wrong username or password", req) from None
+        except LoginThrottledError as e:
+            raise OAuthError(
+                "slow_down", str(e), req, 429, {"Retry-After": str(e.retry_after)}
+            ) from None
+        except TokenExpiredError:
+            raise OAuthError("invalid_grant", "the refresh token has expired", req) from None
+        except InvalidTokenError as e:
+            raise OAuthError("invalid_grant", e.reason, req) from None
+        res.body = tokens
+        res.header.update(NO_STORE)

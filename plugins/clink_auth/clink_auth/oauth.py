@@ -1,0 +1,182 @@
+"""OAuthSv: tokens from a password or a refresh token, and authentication of requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+
+from clink_core import Service, stamp
+from clink_core.error.http import Http401Error
+
+from .acc import AccSv
+from .authdb import AuthDbSv
+from .clock import Clock, to_dt
+from .conf import AuthConf
+from .error import InvalidTokenError, TokenExpiredError, TokenRevokedError
+from .token import ACCESS, REFRESH, TokenCodec
+from .type import Principal
+
+#: ``WWW-Authenticate`` when no bearer token came (RFC 6750 §3: no error code then).
+CHALLENGE = "Bearer"
+
+
+def challenge(error: str, description: str) -> dict[str, str]:
+    """The ``WWW-Authenticate`` header of a 401 for a token that was sent but is bad."""
+    return {"WWW-Authenticate": f'Bearer error="{error}", error_description="{description}"'}
+
+
+@stamp(AuthDbSv, AccSv, AuthConf, Clock)
+class OAuthSv(Service):
+    """Limited OAuth2: the password and refresh-token grants, bearer access tokens.
+
+    Access tokens are verified from their signature alone (no database
+    access); refresh tokens are single use: each one returns a new pair and is
+    retired, and presenting a retired one revokes its whole family (every
+    token descended from the same password login).
+    """
+
+    def __init__(
+        self,
+        authdb_sv: AuthDbSv,
+        acc_sv: AccSv,
+        auth_conf: AuthConf,
+        clock: Clock | None = None,
+    ) -> None:
+        self.acc_sv = acc_sv
+        self.conf = auth_conf
+        self.clock = clock if clock is not None else Clock()
+        self.codec = TokenCodec(auth_conf, self.clock)
+        self._rtoken = authdb_sv.rtoken_doc()
+
+    # -- grants -------------------------------------------------------------------
+    def mktoken_pwd(self, name: str, password: str) -> dict[str, Any]:
+        """A token pair from an account name and password (RFC 6749 §4.3).
+
+        Raises ``BadCredentialsError`` (a ``NonExistError``) for a wrong name or
+        password and ``LoginThrottledError`` after too many failures.
+        """
+        if not isinstance(password, str):
+            raise TypeError(f"password must be a str, got {type(password).__name__}")
+        acc = self.acc_sv.login(name, password)
+        return self._issue(acc["_id"], acc["name"], None)
+
+    def mktoken_rtoken(self, rtoken: str) -> dict[str, Any]:
+        """A new token pair from a refresh token (RFC 6749 §6), which is retired.
+
+        Raises ``TokenExpiredError`` for an expired token, ``TokenRevokedError``
+        for a used, revoked or unknown one (a used one also revokes its family)
+        and ``InvalidTokenError`` for anything that is not this service's
+        refresh token.
+        """
+        if not isinstance(rtoken, str):
+            raise TypeError(f"rtoken must be a str, got {type(rtoken).__name__}")
+        claims = self.codec.verify(rtoken, REFRESH)
+        now = self.clock()
+        jti = claims["jti"]
+        doc = self._rtoken.find_one_and_update(
+            {"_id": jti, "retired": False, "revoked": False},
+            {"$set": {"retired": True, "retired_date": now}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
+            old = self._rtoken.find_one({"_id": jti})
+            if old is None:
+                raise TokenRevokedError("the refresh token is unknown")
+            if old.get("retired") and not old.get("revoked"):
+                self.revoke_family(old["fam"])
+                raise TokenRevokedError(
+                    "the refresh token was already used; every token of its family is revoked"
+                )
+            raise TokenRevokedError("the refresh token was revoked")
+        # A family revoked while this token was in flight leaves revoked siblings.
+        if self._rtoken.find_one({"fam": doc["fam"], "revoked": True}, {"_id": 1}):
+            self.revoke_family(doc["fam"])
+            raise TokenRevokedError("the refresh token was revoked")
+        acc = self.acc_sv.find_id(doc["acc_id"])
+        if acc is None:
+            self.revoke_family(doc["fam"])
+            raise TokenRevokedError("the account of the refresh token no longer exists")
+        return self._issue(acc["_id"], acc["name"], doc["fam"])
+
+    def revoke_family(self, fam: str) -> int:
+        """Revoke every refresh token of a family; returns how many were live."""
+        result = self._rtoken.update_many(
+            {"fam": fam, "revoked": False}, {"$set": {"revoked": True}}
+        )
+        return result.modified_count
+
+    # -- authentication -------------------------------------------------------------
+    def authen(self, access_token: str) -> ObjectId:
+        """The account id an access token speaks for.
+
+        Raises ``InvalidTokenError`` (a ``FormatError``) or ``TokenExpiredError``
+        (an ``ExpiredError``). No database access.
+        """
+        return ObjectId(self.codec.verify(access_token, ACCESS)["sub"])
+
+    def authen_principal(self, req: Any) -> Principal:
+        """The ``Principal`` of a request's bearer token; 401 with ``WWW-Authenticate`` if none.
+
+        The ``Authorization`` scheme is case-insensitive (``bearer`` works).
+        No token: ``WWW-Authenticate: Bearer``; a bad or expired token: also
+        ``error="invalid_token"`` and a description.
+        """
+        env = req.env
+        # PERF: straight from the environ; req.header builds a dict of every header.
+        raw = env.get("HTTP_AUTHORIZATION") if env is not None else req.header.get(
+            "AUTHORIZATION"
+        )
+        if not raw:
+            raise Http401Error(
+                req, "authentication required: send 'Authorization: Bearer <access token>'",
+                {"WWW-Authenticate": CHALLENGE},
+            )
+        scheme, _, token = raw.strip().partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise Http401Error(
+                req, "the Authorization header must be 'Bearer <access token>'",
+                {"WWW-Authenticate": CHALLENGE},
+            )
+        try:
+            claims = self.codec.verify(token, ACCESS)
+        except TokenExpiredError:
+            raise Http401Error(
+                req, "the access token has expired",
+                challenge("invalid_token", "the access token has expired"),
+            ) from None
+        except InvalidTokenError as e:
+            raise Http401Error(
+                req, f"the access token is not valid: {e.reason}",
+                challenge("invalid_token", "the access token is not valid"),
+            ) from None
+        return Principal(ObjectId(claims["sub"]), str(claims.get("name", "")), claims)
+
+    def authen_req(self, req: Any) -> ObjectId:
+        """The account id of a request's bearer token; 401 (``Http401Error``) if none."""
+        return self.authen_principal(req).id
+
+    # -- inside -------------------------------------------------------------------
+    def _issue(self, acc_id: ObjectId, name: str, fam: str | None) -> dict[str, Any]:
+        now = self.clock()
+        sub = str(acc_id)
+        access_token, _ = self.codec.make(ACCESS, sub, now, name=name)
+        refresh_token, claims = self.codec.make(REFRESH, sub, now)
+        jti = claims["jti"]
+        self._rtoken.insert_one({
+            "_id": jti,
+            "fam": fam or jti,
+            "acc_id": acc_id,
+            "created_date": now,
+            "exp_date": to_dt(claims["exp"]),
+            "retired": False,
+            "revoked": False,
+        })
+        return {
+            "token_type": "Bearer",
+            "expires_in": self.conf.token_time,
+            "access_token": access_token,
+            "refresh_token": refresh_token,
+        }

@@ -72,19 +72,19 @@ class AuthMail:
             )
         return text
 
-    def render(self, name: str, **values: Any) -> tuple[str, str]:
+    def render(self, name: str, /, **values: Any) -> tuple[str, str]:
         """The subject and body of mail ``name`` (``TemplateValueError`` for a missing value)."""
         values.setdefault("minutes", self.minutes)
         text = self.tpl_sv.build_str(self.templates[name], values)
         head, _, body = text.partition("\n\n")
         return head[len("Subject:"):].strip(), body
 
-    def send(self, name: str, dest: str, **values: Any) -> None:
+    def send(self, name: str, dest: str, /, **values: Any) -> None:
         """Render mail ``name`` and send it to ``dest`` now; ``SmtpError`` if that fails."""
         subject, body = self.render(name, **values)
         self.smtp_sv.send(dest, subject, body)
 
-    def notify(self, name: str, dest: str, **values: Any) -> bool:
+    def notify(self, name: str, dest: str, /, **values: Any) -> bool:
         """``send``, logging a failure instead of raising it; returns whether it was sent."""
         try:
             self.send(name, dest, **values)

@@ -81,3 +81,26 @@ def token_refresh(client: Any, rtoken: str) -> Any:
     return client.post(
         "/auth/token", json={"grant_type": "refresh_token", "refresh_token": rtoken}
     )
+
+
+def race(n: int, fn: Any, *args: Any) -> list[Any]:
+    """Run ``fn(i, *args)`` in ``n`` threads released together; each result or exception."""
+    import threading
+
+    results: list[Any] = [None] * n
+    barrier = threading.Barrier(n)
+
+    def run(i: int) -> None:
+        barrier.wait(10)
+        try:
+            results[i] = fn(i, *args)
+        except Exception as e:
+            results[i] = e
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not any(t.is_alive() for t in threads), "a racing thread did not finish"
+    return results

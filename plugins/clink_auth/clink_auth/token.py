@@ -43,6 +43,7 @@ REFRESH = "refresh"
 #: The claims every token carries.
 CLAIMS = ("sub", "exp", "iat", "jti", "iss", "aud", "typ")
 MAX_TOKEN_LENGTH = 4096
+_ARTICLE = {ACCESS: "an", REFRESH: "a"}
 _HASHES = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
@@ -142,7 +143,7 @@ class TokenCodec:
         # The signature covers the payload's text: it is what this service wrote.
         claims = _json_object(_b64decode(body_b64, "payload", canonical=False), "payload")
         if claims.get("typ") != kind:
-            raise InvalidTokenError(f"this is not an {kind} token")
+            raise InvalidTokenError(f"this is not {_ARTICLE.get(kind, 'a')} {kind} token")
         if claims.get("iss") != self._iss:
             raise InvalidTokenError("the token was issued by someone else")
         if claims.get("aud") != self._aud:

@@ -26,7 +26,7 @@ def manual_conf(**kwargs):
     return AuthConf(ROOT_PWD, ROOT_EMAIL, "mail-pwd", "smtp.example.com", 587, JWT_KEY, **kwargs)
 
 
-# -- the constructor ------------------------------------------------------------------
+# -- the constructor -------------------------------------------------------------
 def test_manual_constructor_and_defaults():
     conf = AuthConf(ROOT_PWD, "Root@Example.com", "mail-pwd", "smtp.example.com", 587, JWT_KEY)
     assert conf.root_pwd == ROOT_PWD
@@ -148,7 +148,7 @@ def test_from_env_names_a_bad_number():
         AuthConf.from_env(dict(ENV, CLINK_AUTH_TOKEN_TIME="4h"))
 
 
-# -- the plugin -----------------------------------------------------------------------------
+# -- the plugin -------------------------------------------------------------
 def test_entry_point_is_declared():
     plugins = {ep.name: ep.value for ep in entry_points(group="clink.plugins")}
     assert plugins["clink_auth"] == "clink_auth.plugin"

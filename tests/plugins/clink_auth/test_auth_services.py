@@ -55,7 +55,7 @@ def oauth(authdb, acc, clock):
     return OAuthSv(authdb, acc, make_conf("127.0.0.1", 2525), clock)
 
 
-# -- AuthDbSv -------------------------------------------------------------------------------
+# -- AuthDbSv -------------------------------------------------------------
 def test_authdb_collections_and_indexes(authdb):
     docs = {
         "acc": authdb.acc_doc(), "grp": authdb.grp_doc(), "rpwd": authdb.rpwd_doc(),
@@ -77,7 +77,7 @@ def test_authdb_collections_and_indexes(authdb):
     assert authdb.rpwd_doc().index_information()["code_hash_unique"]["unique"]
 
 
-# -- root -----------------------------------------------------------------------------------
+# -- root -------------------------------------------------------------
 def test_root_is_created_once_from_the_conf(acc, authdb):
     root = acc.find_pwd("root", ROOT_PWD)
     assert (root["name"], root["email"], root["last_action"]) == ("root", ROOT_EMAIL, REGISTERED)
@@ -137,7 +137,7 @@ def test_root_email_taken_by_another_account(authdb, acc):
         AccSv(authdb, make_conf("127.0.0.1", 2525))
 
 
-# -- accounts ---------------------------------------------------------------------------------
+# -- accounts -------------------------------------------------------------
 def test_mk_acc_and_find(acc, clock):
     acc_id = acc.mk_acc("alice", PWD, "Alice@Example.org", "+84 123 456 7890")
     assert isinstance(acc_id, ObjectId)
@@ -202,7 +202,7 @@ def test_concurrent_mk_acc_of_one_name_makes_one_account(acc, authdb):
     assert authdb.acc_doc().count_documents({"name": "dup"}) == 1
 
 
-# -- passwords --------------------------------------------------------------------------------
+# -- passwords -------------------------------------------------------------
 def test_find_pwd(acc):
     acc.mk_acc("alice", PWD, "alice@example.org")
     assert acc.find_pwd("alice", PWD)["name"] == "alice"
@@ -305,7 +305,7 @@ def test_rm_acc(acc, authdb):
     acc.mk_acc("alice", PWD, "alice@example.org")  # the name is free again
 
 
-# -- registration codes -----------------------------------------------------------------------
+# -- registration codes -------------------------------------------------------------
 def test_registration_code(acc, authdb, clock):
     spec = acc.mk_reg_code("alice", PWD, "Alice@example.org")
     assert isinstance(spec, ConfirmCodeSpec)
@@ -402,7 +402,7 @@ def test_two_concurrent_confirmations_one_success(acc):
         assert len([r for r in results if isinstance(r, NonExistError)]) == 1
 
 
-# -- reset codes --------------------------------------------------------------------------------
+# -- reset codes -------------------------------------------------------------
 def test_reset_password_code(acc, oauth, clock, authdb):
     acc_id = acc.mk_acc("alice", PWD, "alice@example.org")
     tokens = oauth.mktoken_pwd("alice", PWD)
@@ -438,7 +438,7 @@ def test_reset_code_expires_and_a_bad_password_does_not_use_it(acc, clock):
     assert acc.find_pwd("alice", PWD) is not None
 
 
-# -- groups ---------------------------------------------------------------------------------------
+# -- groups -------------------------------------------------------------
 def test_groups(acc):
     alice = acc.mk_acc("alice", PWD, "alice@example.org")
     bob = acc.mk_acc("bob", PWD, "bob@example.org")
@@ -470,7 +470,7 @@ def test_groups(acc):
         acc.mk_group(None)
 
 
-# -- login throttling -----------------------------------------------------------------------------
+# -- login throttling -------------------------------------------------------------
 def test_login_throttling_and_its_reset(acc, clock, authdb):
     acc.mk_acc("alice", PWD, "alice@example.org")
     for _ in range(5):

@@ -11,7 +11,8 @@ a few µs and checks the same things, stricter where it is cheap:
 - the header's ``alg`` is the configured one (the allow-list has one entry,
   so ``none`` and every other algorithm are refused before the signature is
   looked at) and it names no ``crit`` extension;
-- the signature, canonical base64url, compared in constant time;
+- the signature, compared in constant time as canonical base64url text (a
+  second spelling of the same bytes is refused);
 - ``typ`` is the expected kind (``access`` or ``refresh``: not interchangeable),
   ``iss`` and ``aud`` are this service's, ``sub`` is an account id, ``jti``,
   ``iat`` and ``exp`` are present and well typed, and ``exp`` is after the
@@ -50,18 +51,14 @@ _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
 _OBJECTID = re.compile(r"[0-9a-f]{24}")
 
 
-def _b64decode(segment: str, what: str, canonical: bool = True) -> bytes:
-    """Decode a base64url segment; with ``canonical`` refuse any other spelling of it."""
-    if canonical and _SEGMENT.fullmatch(segment) is None:
+def _b64decode(segment: str, what: str) -> bytes:
+    """Decode a base64url segment, refusing any character outside the alphabet."""
+    if _SEGMENT.fullmatch(segment) is None:
         raise InvalidTokenError(f"the {what} is not base64url")
     try:
-        data = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
     except (binascii.Error, ValueError):
         raise InvalidTokenError(f"the {what} is not base64url") from None
-    # One signature, one spelling (base64 ignores a last character's spare bits).
-    if canonical and base64.urlsafe_b64encode(data).rstrip(b"=") != segment.encode("ascii"):
-        raise InvalidTokenError(f"the {what} is not canonical base64url")
-    return data
 
 
 def _json_object(data: bytes, what: str) -> dict[str, Any]:
@@ -135,13 +132,18 @@ class TokenCodec:
                 raise InvalidTokenError(f"the token is not signed with {self._alg}")
             if "crit" in header:
                 raise InvalidTokenError("the token names critical extensions")
-        signature = _b64decode(sig_b64, "signature")
         mac = self._mac.copy()
         mac.update(f"{head_b64}.{body_b64}".encode("ascii"))
-        if not hmac.compare_digest(mac.digest(), signature):
+        # Compared as text: the one canonical spelling of the right signature matches.
+        expected = base64.urlsafe_b64encode(mac.digest()).rstrip(b"=")
+        if not hmac.compare_digest(expected, sig_b64.encode("ascii")):
             raise InvalidTokenError("the signature does not verify")
         # The signature covers the payload's text: it is what this service wrote.
-        claims = _json_object(_b64decode(body_b64, "payload", canonical=False), "payload")
+        try:
+            payload = base64.urlsafe_b64decode(body_b64 + "=" * (-len(body_b64) % 4))
+        except (binascii.Error, ValueError):
+            raise InvalidTokenError("the payload is not base64url") from None
+        claims = _json_object(payload, "payload")
         if claims.get("typ") != kind:
             raise InvalidTokenError(f"this is not {_ARTICLE.get(kind, 'a')} {kind} token")
         if claims.get("iss") != self._iss:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from bson import ObjectId
 
@@ -25,8 +24,7 @@ class ConfirmCodeSpec:
         return f"ConfirmCodeSpec(code='****-****-****-****', exp_date={self.exp_date!r})"
 
 
-@dataclass(frozen=True)
-class Principal:
+class Principal(NamedTuple):
     """Who an access token speaks for: ``req.account`` behind a route guard.
 
     Read from the verified token alone (no database access): ``id`` (the
@@ -35,4 +33,7 @@ class Principal:
 
     id: ObjectId
     name: str
-    claims: dict[str, Any] = field(repr=False, compare=False)
+    claims: dict[str, Any]
+
+    def __repr__(self) -> str:  # claims stay out of logs
+        return f"Principal(id={self.id!r}, name={self.name!r})"

@@ -169,7 +169,7 @@ def test_a_non_canonical_signature_is_refused(oauth):
     last = alphabet.index(sig[-1])
     variant = sig[:-1] + alphabet[last ^ 1]
     assert base64.urlsafe_b64decode(variant + "==") == base64.urlsafe_b64decode(sig + "==")
-    with pytest.raises(InvalidTokenError, match="canonical"):
+    with pytest.raises(InvalidTokenError, match="signature does not verify"):
         oauth.codec.verify(f"{head}.{body}.{variant}", "access")
 
 

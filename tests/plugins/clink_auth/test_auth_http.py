@@ -324,7 +324,7 @@ def test_token_bad_bodies(client, data, content_type, status, error):
     oauth_error(client.post("/auth/token", data=data, content_type=content_type), status, error)
 
 
-def test_token_wrong_method_and_too_large(client, make_app):
+def test_token_wrong_method(client):
     res = client.get("/auth/token")
     assert oauth_error(res, 405, "invalid_request") and res.header("Allow")
 
@@ -412,6 +412,27 @@ def test_route_guards(auth_app):
     assert client.post("/book/item", json={}, headers=alice_auth).status == 403
     res = client.get("/book/mine", headers=bearer("x.y.z"))
     assert res.status == 401 and "invalid_token" in res.header("WWW-Authenticate")
+
+
+class NoDatabase:
+    """Stands in for a collection: any use fails the test."""
+
+    def __getattr__(self, name):
+        raise AssertionError(f"the database was used ({name})")
+
+
+def test_the_access_token_path_does_not_touch_the_database(auth_app, monkeypatch):
+    app = auth_app(BookCtl)
+    client = Client(app)
+    token = login(client, "root", ROOT_PWD)["access_token"]
+    acc, oauth = app.injector.ref(AccSv), app.injector.ref(OAuthSv)
+    for sv in (acc, oauth):
+        for name, value in list(vars(sv).items()):
+            if type(value).__name__ == "Collection":
+                monkeypatch.setattr(sv, name, NoDatabase())
+    res = client.get("/book/mine", headers=bearer(token))
+    assert res.status == 200 and res.json["name"] == "root"
+    assert client.post("/book/item", json={}, headers=bearer(token)).status == 500  # group: DB
 
 
 def test_a_guard_without_the_auth_plugin_is_a_clear_500(make_app, caplog):

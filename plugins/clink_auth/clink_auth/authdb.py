@@ -73,9 +73,12 @@ class AuthDbSv(Service):
     def __init__(self, mongo_sv: MongoSv) -> None:
         self.mongo_sv = mongo_sv
         mongo_sv.use_docspecs(DOC_SPECS)
-        self._acc, self._grp, self._rpwd, self._acctmp, self._rtoken, self._loginfail = (
-            mongo_sv.docs(ACC_DOC, GRP_DOC, RPWD_DOC, ACCTMP_DOC, RTOKEN_DOC, LOGINFAIL_DOC)
-        )
+        self._acc: Collection[dict[str, Any]] = mongo_sv.doc(ACC_DOC)
+        self._grp: Collection[dict[str, Any]] = mongo_sv.doc(GRP_DOC)
+        self._rpwd: Collection[dict[str, Any]] = mongo_sv.doc(RPWD_DOC)
+        self._acctmp: Collection[dict[str, Any]] = mongo_sv.doc(ACCTMP_DOC)
+        self._rtoken: Collection[dict[str, Any]] = mongo_sv.doc(RTOKEN_DOC)
+        self._loginfail: Collection[dict[str, Any]] = mongo_sv.doc(LOGINFAIL_DOC)
 
     def acc_doc(self) -> Collection[dict[str, Any]]:
         """Return the account collection."""

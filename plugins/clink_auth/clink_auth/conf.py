@@ -144,7 +144,7 @@ class AuthConf(Primitive):
             mail_dir = os.fspath(mail_dir)
             if not os.path.isdir(mail_dir):
                 raise ConfError(f"AuthConf mail_dir {mail_dir!r} is not a directory")
-        self.mail_dir: str | None = mail_dir  # type: ignore[assignment]
+        self.mail_dir: str | None = mail_dir
         try:
             self.smtp_conf = SmtpConf(
                 root_email_server,

@@ -25,6 +25,8 @@ logger = logging.getLogger("clink.auth")
 
 #: The mails: registration code, account activated, password changed, reset code, reset done.
 MAIL_NAMES = ("reg_code", "reg_done", "pwd_changed", "rpwd_code", "pwd_reset")
+#: Background jobs waiting at most; more are dropped (a flood must not fill the memory).
+MAX_PENDING = 256
 
 
 class MailTemplateError(ValueError):
@@ -93,8 +95,12 @@ class AuthMail:
             return False
         return True
 
-    def background(self, job: Callable[..., Any], *args: Any) -> Future[Any]:
-        """Run ``job(*args)`` on the mail thread pool; its failure is logged."""
+    def background(self, job: Callable[..., Any], *args: Any) -> Future[Any] | None:
+        """Run ``job(*args)`` on the mail thread pool; its failure is logged.
+
+        With ``MAX_PENDING`` jobs already waiting the job is dropped (and
+        logged): ``None``.
+        """
 
         def run() -> None:
             try:
@@ -103,6 +109,9 @@ class AuthMail:
                 logger.exception("background mail job %s failed", getattr(job, "__name__", job))
 
         with self._lock:
+            if len(self._pending) >= MAX_PENDING:
+                logger.warning("%d mail jobs are waiting: dropped one", len(self._pending))
+                return None
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="clink-auth-mail")
             future = self._pool.submit(run)

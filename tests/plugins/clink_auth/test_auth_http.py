@@ -500,3 +500,40 @@ def test_mail_templates_can_be_replaced(auth_app, outbox, tmp_path):
     client.post("/acc/reg/code", json=REG)
     mail = wait_mail(outbox, REG["email"], "Join test-api")
     assert mail.body.startswith("Code: ") and code_in(mail)
+
+
+def test_background_mail_jobs_are_bounded(app, monkeypatch, caplog):
+    import threading
+
+    from clink_auth import mail as mail_module
+
+    monkeypatch.setattr(mail_module, "MAX_PENDING", 2)
+    mail = app.injector.ref(AccCtl).mail
+    gate = threading.Event()
+    futures = [mail.background(gate.wait, 10) for _ in range(4)]
+    assert futures[2] is None and futures[3] is None
+    assert "mail jobs are waiting: dropped one" in caplog.text
+    gate.set()
+    assert mail.drain(10)
+
+
+def test_token_endpoint_while_the_database_is_down(make_app, mongo_process, outbox, clock):
+    from auth_helpers import make_conf
+    from conftest import PLUGINS
+
+    from clink_mongo import MongoConf, MongoSv
+
+    app = make_app(plugins=PLUGINS)
+    app.add_prim(MongoConf(mongo_process.url, "authdown", server_selection_timeout_ms=300),
+                 make_conf(outbox.host, outbox.port), clock)
+    client = Client(app)
+    assert token_pwd(client, "root", ROOT_PWD).status == 200
+    mongo_process.kill()
+    try:
+        res = token_pwd(client, "root", ROOT_PWD)
+        oauth_error(res, 503, "temporarily_unavailable")
+        assert res.header("Retry-After") == "5"
+        assert client.post("/acc/reg/code", json=REG).status == 503
+    finally:
+        for sv in app.injector.sub_ref(MongoSv):
+            sv.close()

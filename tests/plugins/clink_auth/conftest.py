@@ -8,19 +8,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from auth_helpers import make_conf
+from auth_helpers import PLUGINS, make_conf
 
-import clink_auth
-import clink_json
-import clink_mongo
-import clink_smtp
 from clink_auth import AccCtl, AccSv, AuthConf, AuthDbSv, FakeClock, OAuthSv
 from clink_core import App
 from clink_core.testing import Client
 from clink_mongo import MongoConf, MongoSv
 from clink_smtp.outbox import Outbox
-
-PLUGINS = (clink_json.plugin, clink_mongo.plugin, clink_smtp.plugin, clink_auth.plugin)
 
 
 @pytest.fixture(autouse=True)

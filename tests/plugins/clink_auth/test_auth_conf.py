@@ -5,12 +5,9 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 
 import pytest
-from auth_helpers import JWT_KEY, ROOT_EMAIL, ROOT_PWD, make_conf
+from auth_helpers import JWT_KEY, PLUGINS, ROOT_EMAIL, ROOT_PWD, make_conf
 
-import clink_auth
-import clink_json
 import clink_mongo
-import clink_smtp
 from clink_auth import AccCtl, AuthConf, AuthCtl, Clock, FakeClock, OAuthErrorHandler
 from clink_core import App, AppConf
 from clink_core.testing import Client
@@ -18,8 +15,6 @@ from clink_core.type import ConfError
 from clink_smtp import SmtpConf
 
 pytestmark = pytest.mark.timeout(60)
-
-PLUGINS = (clink_json.plugin, clink_mongo.plugin, clink_smtp.plugin, clink_auth.plugin)
 
 
 def manual_conf(**kwargs):

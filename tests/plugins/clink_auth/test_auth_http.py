@@ -518,8 +518,7 @@ def test_background_mail_jobs_are_bounded(app, monkeypatch, caplog):
 
 
 def test_token_endpoint_while_the_database_is_down(make_app, mongo_process, outbox, clock):
-    from auth_helpers import make_conf
-    from conftest import PLUGINS
+    from auth_helpers import PLUGINS, make_conf
 
     from clink_mongo import MongoConf, MongoSv
 

@@ -41,7 +41,23 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             found[dist] = "not installed"
     found["wrk"] = sv.wrk_version() or "not installed"
+    found["clink commit"] = _commit()
     return found
+
+
+def _commit() -> str:
+    """The measured work tree: commit, and whether it had uncommitted changes."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "describe", "--always", "--dirty"],
+            capture_output=True, text=True, timeout=10, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+    return out.stdout.strip() or "?"
 
 
 def machine() -> dict[str, Any]:

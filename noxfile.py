@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
 from pathlib import Path
 
 import nox
@@ -25,6 +27,25 @@ def _install_all(session: nox.Session) -> None:
     for name in PLUGINS:
         args += ["-e", _plugin_req(name)]
     session.install(*args)
+
+
+def _plugin_deps(name: str) -> list[str]:
+    """The repository's plugins that plugin ``name`` needs, dependencies first.
+
+    They are not on PyPI, so a plugin's own session installs them from here.
+    """
+    found: list[str] = []
+
+    def visit(plugin: str) -> None:
+        project = tomllib.loads((ROOT / "plugins" / plugin / "pyproject.toml").read_text())
+        for requirement in project["project"].get("dependencies", []):
+            dep = re.split(r"[\s\[<>=!~;]", requirement, maxsplit=1)[0].lower().replace("-", "_")
+            if dep in PLUGINS and dep not in found:
+                visit(dep)
+                found.append(dep)
+
+    visit(name)
+    return found
 
 
 def _plugin_tests(name: str) -> list[str]:
@@ -100,7 +121,8 @@ for _name in PLUGINS:
 
     @nox.session(name=_name)
     def _plugin(session: nox.Session, _name: str = _name) -> None:
-        """The kernel with this plugin only, running its tests and the core tests."""
-        session.install("-e", ".", "-e", _plugin_req(_name))
+        """The kernel with this plugin (and the plugins it needs): its tests and the core tests."""
+        deps = [arg for dep in _plugin_deps(_name) for arg in ("-e", _plugin_req(dep))]
+        session.install("-e", ".", *deps, "-e", _plugin_req(_name))
         session.install(*TEST_DEPS)
         session.run("pytest", "tests/core", *_plugin_tests(_name), *session.posargs)

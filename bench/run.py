@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +124,7 @@ def _main(args: argparse.Namespace, keys: list[str], scenarios: list[str]) -> in
     started = time.monotonic()
     data: dict[str, Any] = {
         "mode": "quick" if args.quick else "full",
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join(["python bench/run.py", *args.argv]),
         "machine": report.machine(),
         "versions": report.versions(),

@@ -70,7 +70,7 @@ class RecvHandler(ILv0Handler):
                 raise Http413Error(
                     req, f"request body of {size} bytes exceeds the limit of {self._max_body}"
                 )
-            req.content_length = size
+            req._content_length = size
         elif env.get("wsgi.input_terminated"):
             req._max_body = self._max_body
         query = env.get("QUERY_STRING")

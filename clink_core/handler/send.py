@@ -49,13 +49,20 @@ def send(req: Request, res: Response, wsgi_send: Callable[..., Any]) -> list[byt
             raise HttpStatusError(status)
         headers = []
         body = b""
-    if res.header:
-        for name, value in res.header.items():
-            if value.__class__ is not str or "\n" in value or "\r" in value:
-                raise HeaderValueError(
-                    f"response header {name!r} must be a str without CR/LF, got {value!r}"
-                )
-            headers.append((name, value))
+    extra = res.header
+    if extra:
+        # PERF: one C-level join checks every value at once; the loop only names the culprit.
+        try:
+            joined = "".join(extra.values())
+        except TypeError:
+            joined = "\n"
+        if "\n" in joined or "\r" in joined:
+            for name, value in extra.items():
+                if value.__class__ is not str or "\n" in value or "\r" in value:
+                    raise HeaderValueError(
+                        f"response header {name!r} must be a str without CR/LF, got {value!r}"
+                    )
+        headers.extend(extra.items())
     wsgi_send(line, headers)
     if req.method == "HEAD":
         return []

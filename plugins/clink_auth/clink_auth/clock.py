@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from clink_core import Primitive
 
@@ -52,11 +52,11 @@ class FakeClock(Clock):
 
 def to_dt(unix: float) -> datetime:
     """Unix seconds as an aware UTC ``datetime`` at millisecond precision (BSON's)."""
-    return datetime.fromtimestamp(int(unix * 1000) / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(int(unix * 1000) / 1000, tz=UTC)
 
 
 def from_dt(value: datetime) -> float:
     """A ``datetime`` from MongoDB as unix seconds; a naive one is read as UTC."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.timestamp()

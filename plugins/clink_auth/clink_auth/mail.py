@@ -12,7 +12,7 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.resources import files
 from typing import Any
 
@@ -36,8 +36,8 @@ class MailTemplateError(ValueError):
 def format_date(value: datetime | float) -> str:
     """``2026-11-23 21:40 UTC``: how dates appear in mails."""
     if not isinstance(value, datetime):
-        value = datetime.fromtimestamp(value, tz=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        value = datetime.fromtimestamp(value, tz=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 class AuthMail:

@@ -47,7 +47,11 @@ def loads(req: Any, body: bytes, max_depth: int = MAX_DEPTH) -> Any:
             req, f"malformed JSON at line {e.lineno} column {e.colno} (char {e.pos}): {e.msg}"
         ) from None
     # PERF: only bodies with enough brackets can be too deep; count them in C first.
-    if (body.count(b"[") + body.count(b"{")) > max_depth and _depth(value) > max_depth:
+    if (
+        len(body) > max_depth
+        and (body.count(b"[") + body.count(b"{")) > max_depth
+        and _depth(value) > max_depth
+    ):
         raise JsonBodyError(req, f"JSON nesting is deeper than {max_depth} levels")
     return value
 

@@ -30,6 +30,8 @@ class ResCorsHandler(ILv5Handler):
         if conf.expose:
             self._common["Access-Control-Expose-Headers"] = ", ".join(conf.expose)
         self._methods = ", ".join(conf.methods) if conf.methods is not None else None
+        # Everything an any-origin response gets, in one dict: one update per request.
+        self._any_headers = {"Access-Control-Allow-Origin": "*", **self._common}
         self._preflight: dict[str, str] = {"Access-Control-Max-Age": str(conf.max_age)}
         if conf.headers:
             self._preflight["Access-Control-Allow-Headers"] = ", ".join(conf.headers)
@@ -41,15 +43,15 @@ class ResCorsHandler(ILv5Handler):
             return
         header = res.header
         if self._any:
-            header["Access-Control-Allow-Origin"] = "*"
+            header.update(self._any_headers)
         else:
             vary = header.get("Vary")
             header["Vary"] = f"{vary}, Origin" if vary else "Origin"
             if origin not in self._origins:
                 return
             header["Access-Control-Allow-Origin"] = origin
-        if self._common:
-            header.update(self._common)
+            if self._common:
+                header.update(self._common)
         if req.method == "OPTIONS" and env.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"):
             header.update(self._preflight)
             methods = self._methods or header.get("Allow")

@@ -141,12 +141,16 @@ def request_renderer(format: str, pattern: re.Pattern[str] = _SECRET) -> Render:
                     target = f"{path}?{query}" if query else path
                     middle = _text_middle(addr, method, target, status)
                 middles[key] = middle
-            if json:
-                us = "null" if start is None else int((end - start) * 1_000_000)
+            if start is None:
+                append(
+                    f'{{"time":"{at}","request_id":"{rid}"{middle}null}}\n' if json
+                    else f"{at} {rid}{middle}-\n"
+                )
+            elif json:
+                us = int((end - start) * 1e6)
                 append(f'{{"time":"{at}","request_id":"{rid}"{middle}{us}}}\n')
             else:
-                us = "-" if start is None else f"{int((end - start) * 1_000_000)}us"
-                append(f"{at} {rid}{middle}{us}\n")
+                append(f"{at} {rid}{middle}{int((end - start) * 1e6)}us\n")
         return "".join(out)
 
     return render

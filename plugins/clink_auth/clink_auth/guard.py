@@ -13,9 +13,10 @@
         def remove(self, req, res): ...
 
 No or a bad bearer token: 401 with ``WWW-Authenticate``; an account outside
-the group: 403. The plugin's level-3 ``AuthReqHandler`` puts the app's
-``OAuthSv`` on each request for the guards (a controller with an ``oauth_sv``
-attribute works without it).
+the group: 403. Guarded methods carry ``mapper.secured("bearer")``, so the
+app's OpenAPI document lists them with bearer security. The plugin's level-3
+``AuthReqHandler`` puts the app's ``OAuthSv`` on each request for the guards
+(a controller with an ``oauth_sv`` attribute works without it).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from clink_core import stamp
+from clink_core import mapper, stamp
 from clink_core.error.http import Http403Error
 from clink_core.iface import ILv3Handler
 
@@ -65,7 +66,7 @@ def require_auth(method: F) -> F:
         authenticate(self, req)
         return method(self, req, res)
 
-    return guarded  # type: ignore[return-value]
+    return mapper.secured("bearer")(guarded)  # type: ignore[return-value]
 
 
 def require_group(group_name: str) -> Callable[[F], F]:
@@ -90,7 +91,7 @@ def require_group(group_name: str) -> Callable[[F], F]:
                 raise Http403Error(req, f"only members of group {group_name!r} may do this")
             return method(self, req, res)
 
-        return guarded  # type: ignore[return-value]
+        return mapper.secured("bearer")(guarded)  # type: ignore[return-value]
 
     return decorate
 

@@ -299,14 +299,44 @@ def build_clink_log_cors() -> WsgiApp:
 
 
 def build_clink_auth() -> WsgiApp:
-    """An authenticated GET: a bearer token checked by clink_auth (when it exists)."""
-    _clink_plugin("clink_auth")
-    # clink_auth is installed but this benchmark does not drive it yet: its route guard
-    # and token API are not settled. Add the app here (and its Authorization header in
-    # APPS["clink_auth"].environ) once the plugin is on main.
-    raise Unavailable(
-        "clink_auth is installed, but bench/bench_apps.py has no authenticated app yet"
+    """The GET of ``clink``, guarded by clink_auth's ``@require_auth`` (bearer JWT).
+
+    clink_auth keeps accounts in MongoDB, so this starts an embedded SecantusDB
+    (stopped at exit) for ``load()`` and the one login that makes the token; the
+    timed requests never touch the database (the access token is checked locally).
+    """
+    import tempfile
+
+    from clink_auth import AuthConf, OAuthSv, require_auth
+    from clink_core import App, AppConf, Controller, mapper, stamp
+    from clink_mongo import MongoConf
+    from clink_mongo.embedded import EmbeddedMongo
+
+    mongo = EmbeddedMongo(tempfile.mkdtemp(prefix="clink-bench-mongo-"))
+    mongo.start()
+
+    @stamp()
+    @mapper.path("/book")
+    class BookCtl(Controller):
+        @mapper.get("/item")
+        @require_auth
+        def get_item(self, req: Any, res: Any) -> None:
+            res.body = BOOK
+
+    plugins = ["clink_json", "clink_mongo", "clink_auth"]
+    app = App(AppConf("bench-api-auth"), plugins=[_clink_plugin(p) for p in plugins],
+              entrypoints=False)
+    password = "bench-root-pwd"
+    app.add_prim(
+        MongoConf(mongo.url, "bench"),
+        AuthConf(password, "root@example.com", None, "127.0.0.1", 2525, "k" * 64,
+                 smtp_security="none", argon2_time_cost=1, argon2_memory_cost=8192),
     )
+    app.add_ctl(BookCtl)
+    app.load()
+    token = app.injector.ref(OAuthSv).mktoken_pwd("root", password)["access_token"]
+    APPS["clink_auth"].environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return app
 
 
 def null_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
@@ -364,7 +394,8 @@ APPS: dict[str, AppSpec] = {
         ),
         AppSpec(
             "clink_auth", "clink + auth (bearer GET)", build_clink_auth,
-            ("clink_core", "clink_json", "clink_auth"), scenarios=("get",),
+            ("clink_core", "clink_json", "clink_mongo", "clink_auth", "secantus"),
+            scenarios=("get",),
             about="a GET whose bearer token clink_auth verifies",
         ),
     )

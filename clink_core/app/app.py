@@ -14,6 +14,7 @@ from ..com.find import find
 from ..com.injector import Injector
 from ..com.type import Controller
 from ..handler import KERNEL_HANDLERS
+from ..handler.err_http import INTERNAL_MESSAGE, error_body
 from ..iface.pipe import IPipeHandler
 from ..iface.wsgi import IWsgi
 from ..openapi import build_document, openapi_routes
@@ -31,13 +32,7 @@ from .plugins import import_plugin, load_entry_point, plugin_entry_points
 
 logger = logging.getLogger("clink.error")
 
-_BARE_500 = json.dumps(
-    {
-        "status": 500,
-        "status_name": "500 Internal Server Error",
-        "message": "internal server error; the error log has the details",
-    }
-).encode()
+_BARE_500 = json.dumps(error_body(500, INTERNAL_MESSAGE)).encode()
 _BARE_500_HEADERS = [("Content-Type", "application/json"), ("Content-Length", str(len(_BARE_500)))]
 
 
@@ -72,6 +67,7 @@ class App(IWsgi):
         self.injector.add_coms(self._handler_types)
         self._ctl_types: list[type] = []
         self._openapi_paths: tuple[str, str | None] | None = None
+        self._openapi_route_paths: list[str] = []
         self._loaded = False
         # PERF: until load() compiles the levels, every request fails fast.
         self._recv: Callable[..., Any] = _not_loaded
@@ -206,7 +202,6 @@ class App(IWsgi):
         self.pm.check_pending()
         for ctl_type in self._ctl_types:
             self.router.add_ctl(self.injector.ref(ctl_type))
-        self._openapi_route_paths: list[str] = []
         if self._openapi_paths is not None:
             document = build_document(self.conf, self.router.routes)
             extra = openapi_routes(document, *self._openapi_paths)

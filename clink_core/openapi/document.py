@@ -48,11 +48,24 @@ def _operation(route: Route) -> dict[str, Any]:
         op["summary"] = summary.strip()
     if description.strip():
         op["description"] = description.strip()
+    params = []
+    for name, (schema, described, required) in doc["query"].items():
+        param: dict[str, Any] = {"name": name, "in": "query", "required": required}
+        if described:
+            param["description"] = described
+        param["schema"] = schema if schema is not None else {"type": "string"}
+        params.append(param)
+    if params:
+        op["parameters"] = params
     responses: dict[str, Any] = {}
-    for status, (schema, described) in sorted(doc["responses"].items()):
+    for status, (schema, described, links) in sorted(doc["responses"].items()):
         entry: dict[str, Any] = {"description": described or STATUS_LINES[status]}
         if schema is not None:
             entry["content"] = {"application/json": {"schema": schema}}
+        elif status >= 400:  # the kernel answers errors with its error body
+            entry["content"] = {"application/json": {"schema": _ERROR_REF}}
+        if links:
+            entry["links"] = links
         responses[str(status)] = entry
     if not any(s < 400 for s in doc["responses"]):
         responses["200"] = {"description": "success"}
@@ -67,6 +80,20 @@ def _operation(route: Route) -> dict[str, Any]:
     return op
 
 
+def _merge(op: dict[str, Any], other: dict[str, Any]) -> None:
+    """Fold ``other`` (same path and method, another request media type) into ``op``."""
+    if "requestBody" in other:
+        body = op.setdefault("requestBody", {"required": True, "content": {}})
+        for media_type, entry in other["requestBody"]["content"].items():
+            body["content"].setdefault(media_type, entry)
+    for status, entry in other["responses"].items():
+        op["responses"].setdefault(status, entry)
+    if "security" in other and "security" not in op:
+        op["security"] = other["security"]
+    if "parameters" in other and "parameters" not in op:
+        op["parameters"] = other["parameters"]
+
+
 def build_document(conf: AppConf, routes: list[Route]) -> dict[str, Any]:
     """The OpenAPI 3.1 document for ``routes`` (HEAD and automatic OPTIONS are implied)."""
     paths: dict[str, dict[str, Any]] = {}
@@ -77,7 +104,12 @@ def build_document(conf: AppConf, routes: list[Route]) -> dict[str, Any]:
         op = _operation(route)
         for requirement in op.get("security", ()):
             schemes.update(requirement)
-        paths.setdefault(route.path, {})[route.method.lower()] = op
+        item = paths.setdefault(route.path, {})
+        same = item.get(route.method.lower())
+        if same is None:
+            item[route.method.lower()] = op
+        else:  # one operation, several request media types (JSON and a form, say)
+            _merge(same, op)
     components: dict[str, Any] = {"schemas": {"Error": ERROR_SCHEMA}}
     if schemes:
         components["securitySchemes"] = {

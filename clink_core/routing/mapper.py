@@ -23,6 +23,7 @@ CTL_METHOD_KEY = "ctl_method"
 BODY_KEY = "body_schema"
 RESPONSES_KEY = "responses"
 SECURITY_KEY = "security"
+QUERY_KEY = "query_params"
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
 
@@ -109,15 +110,45 @@ def body(schema: Any) -> Callable[[F], F]:
 
 
 def response(
-    status: int, schema: Any = None, description: str | None = None
+    status: int,
+    schema: Any = None,
+    description: str | None = None,
+    *,
+    links: dict[str, Any] | None = None,
 ) -> Callable[[F], F]:
-    """Document a response of the route (stack one per status); it does not change behaviour."""
+    """Document a response of the route (stack one per status); it does not change behaviour.
+
+    ``links`` are OpenAPI link objects by name, e.g. ``{"GetBook": {"operationId":
+    "GET_BookCtl_get_item", "parameters": {"id": "$response.body#/id"}}}``.
+    """
     code_to_str(status)
+    if links is not None and not isinstance(links, dict):
+        raise TypeError(f"links must be a dict of link objects by name, got {links!r}")
 
     def decorate(func: F) -> F:
         responses = dict(read_stamp(func, RESPONSES_KEY) or {})
-        responses[status] = (schema, description)
+        responses[status] = (schema, description, dict(links) if links else None)
         write_stamp(func, RESPONSES_KEY, responses)
+        return func
+
+    return decorate
+
+
+def query(
+    name: str, schema: Any = None, description: str | None = None, *, required: bool = False
+) -> Callable[[F], F]:
+    """Document a query-string argument of the route (stack one per name, in source order).
+
+    ``schema`` describes the value (``{"type": "integer", "minimum": 1}`` for
+    ``?page=2``); ``None`` means any string. It does not check anything: the
+    controller or a ``dflow.verify`` service does.
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"query() takes a non-empty argument name, got {name!r}")
+
+    def decorate(func: F) -> F:
+        params = {k: v for k, v in (read_stamp(func, QUERY_KEY) or {}).items() if k != name}
+        write_stamp(func, QUERY_KEY, {name: (schema, description, bool(required)), **params})
         return func
 
     return decorate
@@ -145,6 +176,7 @@ def route_doc(func: Any) -> dict[str, Any]:
         "body": read_stamp(func, BODY_KEY),
         "responses": read_stamp(func, RESPONSES_KEY) or {},
         "security": read_stamp(func, SECURITY_KEY),
+        "query": read_stamp(func, QUERY_KEY) or {},
         "doc": func.__doc__,
         "name": getattr(func, "__qualname__", repr(func)),
     }

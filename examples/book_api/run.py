@@ -71,6 +71,7 @@ def _say(text: str) -> None:
 def main() -> int:
     """Start what is missing, serve until Ctrl-C or SIGTERM, stop everything."""
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started ignoring it
     env = os.environ
     data = Path(env.get("CLINK_DEMO_DATA") or ".clink-data").absolute()
     port = int(env.get("PORT") or DEFAULT_PORT)

@@ -58,16 +58,19 @@ def _operation(route: Route) -> dict[str, Any]:
     if params:
         op["parameters"] = params
     responses: dict[str, Any] = {}
-    for status, (schema, described, links) in sorted(doc["responses"].items()):
-        entry: dict[str, Any] = {"description": described or STATUS_LINES[status]}
+    for status, (schema, described, links) in sorted(
+        doc["responses"].items(), key=lambda item: str(item[0])
+    ):
+        key = str(status)
+        entry: dict[str, Any] = {"description": described or STATUS_LINES.get(status, key)}
         if schema is not None:
             entry["content"] = {"application/json": {"schema": schema}}
-        elif status >= 400:  # the kernel answers errors with its error body
+        elif key[0] in "45":  # the kernel answers errors with its error body
             entry["content"] = {"application/json": {"schema": _ERROR_REF}}
         if links:
             entry["links"] = links
-        responses[str(status)] = entry
-    if not any(s < 400 for s in doc["responses"]):
+        responses[key] = entry
+    if not any(str(s)[0] in "123" for s in doc["responses"]):
         responses["200"] = {"description": "success"}
     responses.setdefault("4XX", _error_response("the request is wrong; the message says how"))
     responses.setdefault("5XX", _error_response("the server failed; the error log has details"))

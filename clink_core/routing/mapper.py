@@ -109,8 +109,12 @@ def body(schema: Any) -> Callable[[F], F]:
     return decorate
 
 
+#: Status ranges ``mapper.response`` takes besides single codes.
+STATUS_RANGES = ("1XX", "2XX", "3XX", "4XX", "5XX")
+
+
 def response(
-    status: int,
+    status: int | str,
     schema: Any = None,
     description: str | None = None,
     *,
@@ -118,10 +122,13 @@ def response(
 ) -> Callable[[F], F]:
     """Document a response of the route (stack one per status); it does not change behaviour.
 
-    ``links`` are OpenAPI link objects by name, e.g. ``{"GetBook": {"operationId":
-    "GET_BookCtl_get_item", "parameters": {"id": "$response.body#/id"}}}``.
+    ``status`` is a code or a range (``"4XX"``: replaces the kernel's default error
+    entry, for routes whose errors have another shape). ``links`` are OpenAPI link
+    objects by name, e.g. ``{"GetBook": {"operationId": "GET_BookCtl_get_item",
+    "parameters": {"id": "$response.body#/id"}}}``.
     """
-    code_to_str(status)
+    if status not in STATUS_RANGES:
+        code_to_str(status)  # type: ignore[arg-type]
     if links is not None and not isinstance(links, dict):
         raise TypeError(f"links must be a dict of link objects by name, got {links!r}")
 

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from clink_core import AppConf, Controller, mapper, stamp
+from clink_core.com.label import write_stamp
 from clink_core.dflow import CompiledSchema, FormatError, NonExistError
 from clink_core.error.http import (
     Http400Error,
@@ -36,11 +37,6 @@ from .oauth import OAuthSv, challenge
 
 logger = logging.getLogger("clink.auth")
 
-_POST_REG_CODE = CompiledSchema(acc_model.post_reg_code_body)
-_POST_REG = CompiledSchema(acc_model.post_reg)
-_PUT_PWD = CompiledSchema(acc_model.put_pwd)
-_POST_RPWD_CODE = CompiledSchema(acc_model.post_rpwd_code)
-_POST_RPWD = CompiledSchema(acc_model.post_rpwd)
 _TOKEN_PWD = CompiledSchema(auth_model.post_token_pwd)
 _TOKEN_RTOKEN = CompiledSchema(auth_model.post_token_rtoken)
 
@@ -48,6 +44,18 @@ _TOKEN_RTOKEN = CompiledSchema(auth_model.post_token_rtoken)
 ME_FIELDS = tuple(acc_model.get_me_body["required"])
 #: Seconds a client is told to wait when mail cannot be sent.
 MAIL_RETRY_AFTER = "60"
+#: An RFC 6749 §5.2 error body, as the token endpoint answers every error (OpenAPI).
+OAUTH_ERROR: dict[str, Any] = {
+    "type": "object",
+    "required": ["error", "error_description"],
+    "properties": {
+        "error": {
+            "enum": ["invalid_request", "invalid_grant", "unsupported_grant_type",
+                     "slow_down", "temporarily_unavailable", "server_error"],
+        },
+        "error_description": {"type": "string"},
+    },
+}
 
 
 def me_body(acc: dict[str, Any]) -> dict[str, Any]:
@@ -89,10 +97,14 @@ class AccCtl(Controller):
         self.mail = AuthMail(auth_conf, smtp_sv, tpl_sv)
 
     @mapper.post("/reg/code")
+    @mapper.body(acc_model.post_reg_code_body)
+    @mapper.response(204, None, "a code is mailed; the name, email and phone are held")
+    @mapper.response(400, None, "the body breaks the schema, or no mail can go to the address")
+    @mapper.response(409, None, "the name, email or phone is taken")
+    @mapper.response(503, None, "the mail could not be sent; try again (Retry-After)")
     def post_reg_code(self, req: Any, res: Any) -> None:
         """Mail a registration code; the name, email and phone are held until it expires."""
         body = req.body
-        _POST_REG_CODE.check("body", body)
         spec = self.acc_sv.mk_reg_code(body["name"], body["pwd"], body["email"], body.get("phone"))
         try:
             self.mail.send(
@@ -112,15 +124,22 @@ class AccCtl(Controller):
         res.status = 204
 
     @mapper.post("/reg")
+    @mapper.body(acc_model.post_reg)
+    @mapper.response(204, None, "the account is active")
+    @mapper.response(400, None, "the body breaks the schema")
+    @mapper.response(404, None, "unknown or used code")
+    @mapper.response(409, None, "the name, email or phone was taken meanwhile")
+    @mapper.response(410, None, "the code has expired")
     def post_reg(self, req: Any, res: Any) -> None:
         """Activate the account of a registration code."""
         body = req.body
-        _POST_REG.check("body", body)
         acc = self.acc_sv.cf_reg_code(body["code"])
         self.mail.notify("reg_done", acc["email"], name=acc["name"])
         res.status = 204
 
     @mapper.get("/me")
+    @mapper.response(200, acc_model.get_me_body, "the account")
+    @mapper.response(401, None, "no valid access token (WWW-Authenticate says why)")
     @require_auth
     def get_me(self, req: Any, res: Any) -> None:
         """The account of the bearer token: exactly ``get_me_body``'s fields."""
@@ -134,11 +153,16 @@ class AccCtl(Controller):
         res.header.update(NO_STORE)
 
     @mapper.put("/me/pwd")
-    @require_auth
+    @mapper.response(204, None, "the password is changed")
+    @mapper.response(400, None, "the body breaks the schema")
+    @mapper.response(401, None, "no valid access token (WWW-Authenticate says why)")
+    @mapper.response(403, None, "old_pwd is not the account's password")
+    @mapper.response(429, None, "too many wrong passwords; try again later (Retry-After)")
+    @require_auth  # checked before the body
+    @mapper.body(acc_model.put_pwd)
     def put_me_pwd(self, req: Any, res: Any) -> None:
         """Change the password (the old one is needed); signs out every refresh token."""
         body = req.body
-        _PUT_PWD.check("body", body)
         acc = self.acc_sv.find_id(req.account.id)
         if acc is None:
             raise Http401Error(
@@ -158,6 +182,9 @@ class AccCtl(Controller):
         res.status = 204
 
     @mapper.post("/pwd/code")
+    @mapper.body(acc_model.post_rpwd_code)
+    @mapper.response(204, None, "accepted, whether or not an account has the address")
+    @mapper.response(400, None, "the body breaks the schema")
     def post_pwd_code(self, req: Any, res: Any) -> None:
         """Mail a reset code to an account's address; 204 whether or not one has it.
 
@@ -165,7 +192,6 @@ class AccCtl(Controller):
         answer nor its timing tells whether the address belongs to an account.
         """
         body = req.body
-        _POST_RPWD_CODE.check("body", body)
         self.mail.background(self._send_rpwd_code, body["email"])
         res.status = 204
 
@@ -183,10 +209,14 @@ class AccCtl(Controller):
         )
 
     @mapper.post("/pwd")
+    @mapper.body(acc_model.post_rpwd)
+    @mapper.response(204, None, "the password is reset")
+    @mapper.response(400, None, "the body breaks the schema")
+    @mapper.response(404, None, "unknown or used code")
+    @mapper.response(410, None, "the code has expired")
     def post_pwd(self, req: Any, res: Any) -> None:
         """Set a new password with a reset code; signs out every refresh token."""
         body = req.body
-        _POST_RPWD.check("body", body)
         acc_id = self.acc_sv.cf_rpwd_code(body["code"], body["new_pwd"])
         acc = self.acc_sv.find_id(acc_id)
         if acc is not None:
@@ -195,6 +225,26 @@ class AccCtl(Controller):
                 date=format_date(self.acc_sv.clock()),
             )
         res.status = 204
+
+
+def _token_doc(method: Any) -> Any:
+    """OpenAPI for the token endpoint: either grant's body, the pair, OAuth2 error bodies.
+
+    Documentation only (``write_stamp``): the body is checked by ``_token``, which
+    answers OAuth2 errors rather than the kernel's 400.
+    """
+    write_stamp(method, mapper.BODY_KEY, {
+        "oneOf": [auth_model.post_token_pwd, auth_model.post_token_rtoken]})
+    for status, text in (
+        (400, "invalid_request, invalid_grant (wrong password, bad refresh token) or "
+              "unsupported_grant_type"),
+        (429, "slow_down: too many failed logins for this name (Retry-After)"),
+        ("4XX", "invalid_request (413 body too large, 415 wrong content type)"),
+        (503, "temporarily_unavailable: the database is down (Retry-After)"),
+        ("5XX", "server_error"),
+    ):
+        method = mapper.response(status, OAUTH_ERROR, text)(method)
+    return mapper.response(200, auth_model.res_bearer_token, "a token pair")(method)
 
 
 @stamp(OAuthSv, AccSv, SmtpSv, TemplateSv)
@@ -216,11 +266,13 @@ class AuthCtl(Controller):
         self.tpl_sv = tpl_sv
 
     @mapper.post("/token")
+    @_token_doc
     def post_token(self, req: Any, res: Any) -> None:
         """A token pair, from a JSON body."""
         self._token(req, res)
 
     @mapper.post("/token", MIME_URL_ENCODE)
+    @_token_doc
     def post_token_form(self, req: Any, res: Any) -> None:
         """A token pair, from a form body (RFC 6749 §4.3.2, §6)."""
         self._token(req, res)

@@ -10,7 +10,16 @@ import nox
 
 ROOT = Path(__file__).parent
 PLUGINS = sorted(p.name for p in (ROOT / "plugins").glob("*") if (p / "pyproject.toml").exists())
-TEST_DEPS = ["pytest>=8", "pytest-timeout", "openapi-spec-validator>=0.7", "schemathesis>=4.1", "playwright>=1.40"]  # noqa: E501
+TEST_DEPS = [
+    "pytest>=8",
+    "pytest-timeout",
+    "openapi-spec-validator>=0.7",
+    "schemathesis>=4.1",
+    "playwright>=1.40",
+    # tests/bench checks that the bench apps of every framework answer alike
+    "falcon",
+    "flask",
+]
 
 nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = False

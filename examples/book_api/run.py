@@ -91,13 +91,14 @@ def main() -> int:
                 lines.append(f"database  embedded SecantusDB at {mongo_url}, "
                              f"data in {data / 'mongo'}")
 
-            kept = dev_secrets(data)
             generated_pwd = not env.get("CLINK_AUTH_ROOT_PWD")
+            if generated_pwd or not env.get("CLINK_AUTH_JWT_KEY"):
+                kept = dev_secrets(data)
+                if generated_pwd:
+                    env["CLINK_AUTH_ROOT_PWD"] = kept["root_pwd"]
+                if not env.get("CLINK_AUTH_JWT_KEY"):
+                    env["CLINK_AUTH_JWT_KEY"] = kept["jwt_key"]
             env.setdefault("CLINK_AUTH_ROOT_EMAIL", DEFAULT_ROOT_EMAIL)
-            if generated_pwd:
-                env["CLINK_AUTH_ROOT_PWD"] = kept["root_pwd"]
-            if not env.get("CLINK_AUTH_JWT_KEY"):
-                env["CLINK_AUTH_JWT_KEY"] = kept["jwt_key"]
             env.setdefault("CLINK_LOG_DIR", str(data / "logs"))
 
             smtp_conf: Any = None

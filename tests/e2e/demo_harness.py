@@ -71,7 +71,9 @@ class DemoProcess:
         self.outbox_port: int | None = None
 
     # -- life -----------------------------------------------------------------------
-    def start(self, timeout: float = 60.0) -> DemoProcess:
+    def start(self, timeout: float = 60.0, embedded: bool = True) -> DemoProcess:
+        """Start and wait for the banner; ``embedded``: read the helpers' ports and root's
+        generated password from it."""
         self.proc = subprocess.Popen(
             [sys.executable, str(LAUNCHER)], cwd=ROOT, env=self.env, text=True,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -80,10 +82,11 @@ class DemoProcess:
         threading.Thread(target=self._read, daemon=True).start()
         try:
             self.wait_for(r"^Ctrl-C stops it\.$", timeout)
-            self.root_pwd = self.wait_for(r"user root, password (\S+) ", 1).group(1)
-            mongo = self.wait_for(r"embedded SecantusDB at mongodb://127\.0\.0\.1:(\d+)/", 1)
-            self.mongo_port = int(mongo.group(1))
-            self.outbox_port = int(self.wait_for(r"console outbox on 127\.0\.0\.1:(\d+)", 1)[1])
+            if embedded:
+                self.root_pwd = self.wait_for(r"user root, password (\S+) \(", 1).group(1)
+                mongo = self.wait_for(r"embedded SecantusDB at mongodb://127\.0\.0\.1:(\d+)/", 1)
+                self.mongo_port = int(mongo.group(1))
+                self.outbox_port = int(self.wait_for(r"console outbox on 127\.0\.0\.1:(\d+)", 1)[1])
         except BaseException:
             self.close()
             raise

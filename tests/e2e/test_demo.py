@@ -222,3 +222,58 @@ def test_stops_helpers_and_keeps_data(tmp_path: Path, sig: int):
             client.close()
         assert admin["acc_ids"] == [root["_id"]]  # root is admin, once, after two starts
         assert again.stop(signal.SIGINT) == 0
+
+
+def test_uses_the_configured_servers_when_the_variables_are_set(tmp_path: Path):
+    """CLINK_MONGO_URL and CLINK_SMTP_* set: no embedded database, no console outbox."""
+    import io
+
+    from pymongo import MongoClient
+
+    from clink_mongo.embedded import EmbeddedMongo
+    from clink_smtp.outbox import Outbox
+
+    with EmbeddedMongo(tmp_path / "elsewhere") as mongo, \
+            Outbox(port=None, out=io.StringIO()) as box:
+        env = {
+            "CLINK_MONGO_URL": mongo.url, "CLINK_MONGO_DB": "books_elsewhere",
+            "CLINK_SMTP_HOST": box.host, "CLINK_SMTP_PORT": str(box.port),
+            "CLINK_SMTP_SECURITY": "none", "CLINK_SMTP_SENDER": "books@example.com",
+            "CLINK_AUTH_JWT_KEY": "k" * 64, "CLINK_AUTH_ROOT_PWD": "root-pwd-1",
+        }
+        data = tmp_path / "data"
+        demo = DemoProcess(data, **env)
+        try:
+            demo.start(embedded=False)
+            out = demo.output
+            assert "database  books_elsewhere at CLINK_MONGO_URL" in out
+            assert f"mail      sent through {box.host} (CLINK_SMTP_*)" in out
+            assert "root      user root, password from CLINK_AUTH_ROOT_PWD" in out
+            assert "embedded" not in out and "outbox" not in out
+            status, _, body = demo.call("POST", "/acc/reg/code", {
+                "name": "dave", "email": "dave@example.com", "pwd": "secret-pwd"})
+            assert status == 204, body
+            deadline = time.monotonic() + 10
+            while not box.messages and time.monotonic() < deadline:
+                time.sleep(0.05)
+            mail = box.messages[0]
+            assert mail.rcpt_tos == ["dave@example.com"]
+            assert mail.mail_from == "books@example.com"
+            code = re.search(r"[A-Z]{4}-[A-Z]{4}-[A-Z]{4}-[A-Z]{4}", mail.body)[0]
+            assert demo.call("POST", "/acc/reg", {"code": code})[0] == 204
+            root = demo.token("root", "root-pwd-1")
+            dave = demo.token("dave", "secret-pwd")
+            status, _, book = demo.call("POST", "/book/item", DUNE, token=dave)
+            assert status == 201
+            assert demo.call("DELETE", f"/book/item?id={book['id']}", token=root)[0] == 204
+            assert demo.stop(signal.SIGTERM) == 0
+        finally:
+            demo.close()
+        assert mongo.running  # the launcher left the configured server alone
+        client: MongoClient = MongoClient(mongo.url, serverSelectionTimeoutMS=5000)
+        try:
+            assert client["books_elsewhere"]["acc"].find_one({"name": "dave"}) is not None
+        finally:
+            client.close()
+    assert not (data / "mongo").exists()
+    assert not (data / "dev-secrets.json").exists()

@@ -156,10 +156,16 @@ class App(IWsgi):
         for prim in prims:
             self.injector.add_prim(prim)
 
-    def add_default_prim(self, prim: Any) -> None:
-        """Add ``prim`` unless the user already added one of its type (for plugins)."""
-        if not self.injector.has_prim(type(prim)):
-            self.add_prim(prim)
+    def add_default_prim(
+        self, prim_type: type, make: Callable[[], Any] | None = None
+    ) -> None:
+        """Add ``make()`` (default ``prim_type.from_env()``) unless the app has a ``prim_type``.
+
+        For plugins: the app's own configuration wins, and the default is only
+        built (the environment only read) when it is needed.
+        """
+        if not self.injector.has_prim(prim_type):
+            self.add_prim(make() if make is not None else prim_type.from_env())  # type: ignore[attr-defined]
 
     def enable_openapi(
         self, spec_path: str = "/openapi.json", docs_path: str | None = "/docs"

@@ -8,6 +8,7 @@ from urllib.parse import unquote_to_bytes
 from ..com.label import stamp
 from ..error.http import Http400Error, Http413Error
 from ..iface.pipe import ILv0Handler
+from ..mime import media_type
 from ..type.conf import AppConf
 from ..type.request import Request, _bad_percent, parse_query
 from ..type.response import Response
@@ -58,9 +59,10 @@ class RecvHandler(ILv0Handler):
             req.path = checked_path(req, env, path)
         ctype = env.get("CONTENT_TYPE")
         if ctype:
-            if ";" in ctype or not ctype.islower():
-                ctype = ctype.partition(";")[0].strip().lower()
-            req.content_type = ctype or None
+            # PERF: a plain lower-case type needs no parsing.
+            req.content_type = (
+                media_type(ctype) if ";" in ctype or not ctype.islower() else ctype
+            )
         length = env.get("CONTENT_LENGTH")
         if length:
             if not (length.isascii() and length.isdigit()):

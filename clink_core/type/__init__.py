@@ -2,8 +2,8 @@
 
 from .conf import AppConf
 from .error import ConfError
-from .request import Request
+from .request import Request, parse_query
 from .response import Response
 from .version import Version
 
-__all__ = ["AppConf", "ConfError", "Request", "Response", "Version"]
+__all__ = ["AppConf", "ConfError", "Request", "Response", "Version", "parse_query"]

@@ -9,14 +9,17 @@ from ..error.http import Http400Error, Http413Error
 from .conf import DEFAULT_MAX_BODY
 
 
-def parse_query(req: Any, query: str) -> dict[str, list[str]]:
-    """Decode a query string into ``name -> [values]``; bad encoding raises 400."""
+def parse_query(req: Any, query: str, what: str = "query string") -> dict[str, list[str]]:
+    """Decode url-encoded ``query`` into ``name -> [values]``; bad encoding raises 400.
+
+    ``what`` names the text in the error (an url-encoded body uses it too).
+    """
     if "%" in query and _bad_percent(query):
-        raise Http400Error(req, "query string has an invalid percent-encoding")
+        raise Http400Error(req, f"{what} has an invalid percent-encoding")
     try:
         pairs = parse_qsl(query, keep_blank_values=True, errors="strict")
     except UnicodeDecodeError:
-        raise Http400Error(req, "query string is not valid UTF-8") from None
+        raise Http400Error(req, f"{what} is not valid UTF-8") from None
     result: dict[str, list[str]] = {}
     for name, value in pairs:
         values = result.get(name)

@@ -188,7 +188,7 @@ def test_setup_hook_adds_components_and_default_primitives(make_app):
 
     @hookimpl
     def clink_setup(app):
-        app.add_default_prim(GreetConf("default"))
+        app.add_default_prim(GreetConf, lambda: GreetConf("default"))
         app.add_handler(Greeter)
         app.add_ctl(TraceCtl)
 

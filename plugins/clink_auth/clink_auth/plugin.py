@@ -40,9 +40,8 @@ def clink_setup(app: Any) -> None:
             return
         app.add_prim(AuthConf.from_env())
     auth_conf = injector.ref(AuthConf)
-    if not injector.has_prim(SmtpConf):
-        app.add_prim(auth_conf.smtp_conf)
-    app.add_default_prim(Clock())
+    app.add_default_prim(SmtpConf, lambda: auth_conf.smtp_conf)
+    app.add_default_prim(Clock, Clock)
     app.add_handler(AuthReqHandler)
     app.add_handler(OAuthErrorHandler)
     for ctl in (AccCtl, AuthCtl):

@@ -13,6 +13,5 @@ from .handler import ResCorsHandler
 @hookimpl
 def clink_setup(app: Any) -> None:
     """Add the handler and, unless the app has its own, a ``CorsConf`` from the environment."""
-    if not app.injector.has_prim(CorsConf):
-        app.add_prim(CorsConf.from_env())
+    app.add_default_prim(CorsConf)
     app.add_handler(ResCorsHandler)

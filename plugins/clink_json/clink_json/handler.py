@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl
 
 import orjson
 
 from clink_core import stamp
 from clink_core.iface import ILv3Handler, ILv5Handler
 from clink_core.mime.type import MIME_JSON, MIME_URL_ENCODE
+from clink_core.type import parse_query
 
 from .codec import loads
 from .error import JsonBodyError, JsonSerializeError
@@ -48,19 +48,11 @@ class ReqUrlEncodeHandler(ILv3Handler):
         if body.__class__ is not bytes:
             return
         try:
-            pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
+            text = body.decode("utf-8")
         except UnicodeDecodeError:
             raise JsonBodyError(req, "url-encoded body is not valid UTF-8") from None
-        form: dict[str, Any] = {}
-        for name, value in pairs:
-            old = form.get(name)
-            if old is None:
-                form[name] = value
-            elif isinstance(old, list):
-                old.append(value)
-            else:
-                form[name] = [old, value]
-        req.body = form
+        form = parse_query(req, text, "url-encoded body")
+        req.body = {k: v[0] if len(v) == 1 else v for k, v in form.items()}
 
 
 _NO_BODY = frozenset({204, 304})

@@ -17,6 +17,5 @@ def clink_setup(app: Any) -> None:
     The handlers open the log files when ``App.load()`` creates them, so a bad
     directory fails ``load()`` with ``LogDirError``.
     """
-    if not app.injector.has_prim(LogConf):
-        app.add_prim(LogConf.from_env())
+    app.add_default_prim(LogConf)
     app.add_handlers(HANDLERS)

@@ -17,6 +17,5 @@ def clink_setup(app: Any) -> None:
     ``MongoSv`` itself is not added: an app adds it (``app.add_com(MongoSv)``)
     together with its ``MongoConf``, or a plugin that needs it does.
     """
-    if not app.injector.has_prim(MongoRetryConf):
-        app.add_prim(MongoRetryConf.from_env())
+    app.add_default_prim(MongoRetryConf)
     app.add_handler(MongoUnavailableHandler)

@@ -256,7 +256,9 @@ def _clink_plugin(name: str) -> Any:
     raise Unavailable(f"{name} is not installed (no 'clink.plugins' entry point {name!r})")
 
 
-def _clink_app(plugins: Iterable[str], app_name: str = "bench-api") -> WsgiApp:
+def _clink_app(
+    plugins: Iterable[str], app_name: str = "bench-api", prims: Iterable[Any] = ()
+) -> WsgiApp:
     """clink with exactly ``plugins`` (not every installed one: the rows stay comparable)."""
     from clink_core import App, AppConf, Controller, Service, mapper, stamp
     from clink_core.dflow import verify
@@ -283,19 +285,24 @@ def _clink_app(plugins: Iterable[str], app_name: str = "bench-api") -> WsgiApp:
             res.status = 201
 
     app = App(AppConf(app_name), plugins=[_clink_plugin(p) for p in plugins], entrypoints=False)
+    app.add_prim(*prims)
     app.add_ctl(BookCtl)
     app.load()
     return app
 
 
 def build_clink() -> WsgiApp:
-    """clink-core with clink_json: orjson bodies, ``dflow.verify`` (jsonschema-rs fast path)."""
-    return _clink_app(["clink_json"])
+    """clink-core alone: orjson bodies, ``dflow.verify`` (jsonschema-rs fast path)."""
+    return _clink_app([])
 
 
 def build_clink_log_cors() -> WsgiApp:
-    """clink with clink_json, clink_log and clink_cors, each with its default configuration."""
-    return _clink_app(["clink_json", "clink_log", "clink_cors"], app_name="bench-api-log-cors")
+    """clink with clink_log and clink_cors: default log configuration, any origin allowed."""
+    from clink_cors import CorsConf
+
+    return _clink_app(
+        ["clink_log", "clink_cors"], app_name="bench-api-log-cors", prims=[CorsConf("*")]
+    )
 
 
 def build_clink_auth() -> WsgiApp:
@@ -323,7 +330,7 @@ def build_clink_auth() -> WsgiApp:
         def get_item(self, req: Any, res: Any) -> None:
             res.body = BOOK
 
-    plugins = ["clink_json", "clink_mongo", "clink_auth"]
+    plugins = ["clink_mongo", "clink_auth"]
     app = App(AppConf("bench-api-auth"), plugins=[_clink_plugin(p) for p in plugins],
               entrypoints=False)
     password = "bench-root-pwd"
@@ -382,19 +389,19 @@ APPS: dict[str, AppSpec] = {
             about="Flask: request.get_json(), dict returns, jsonschema (compiled once)",
         ),
         AppSpec(
-            "clink", "clink", build_clink, ("clink_core", "clink_json"),
-            about="clink-core + clink_json (orjson), dflow.verify (jsonschema-rs fast path)",
+            "clink", "clink", build_clink, ("clink_core",),
+            about="clink-core (orjson bodies), dflow.verify (jsonschema-rs fast path)",
         ),
         AppSpec(
             "clink_log_cors", "clink + log + cors", build_clink_log_cors,
-            ("clink_core", "clink_json", "clink_log", "clink_cors"),
+            ("clink_core", "clink_log", "clink_cors"),
             environ={"HTTP_ORIGIN": "http://127.0.0.1:8080"},
             about="clink with clink_log and clink_cors also installed (defaults); the "
             "requests carry an Origin header",
         ),
         AppSpec(
             "clink_auth", "clink + auth (bearer GET)", build_clink_auth,
-            ("clink_core", "clink_json", "clink_mongo", "clink_auth", "secantus"),
+            ("clink_core", "clink_mongo", "clink_auth", "secantus"),
             scenarios=("get",),
             about="a GET whose bearer token clink_auth verifies",
         ),

@@ -20,7 +20,7 @@ TIMES = "\u00d7"  # multiplication sign
 DASH = "\u2013"  # en dash: no value
 
 DISTRIBUTIONS = (
-    "clink-core", "clink-json", "clink-log", "clink-cors", "clink-auth",
+    "clink-core", "clink-log", "clink-cors", "clink-auth",
     "falcon", "flask", "werkzeug", "orjson", "jsonschema", "jsonschema-rs", "pluggy",
     "gunicorn", "bjoern", "matplotlib", "pyinstrument",
 )

@@ -1,6 +1,6 @@
 """The manual's Controller example: reading the request, setting status, raising HTTP errors.
 
-Needs clink-json.
+Needs only clink-core.
 """
 
 from _serve import serve

@@ -1,6 +1,6 @@
 """The manual's Data Validation example: a service method guarded by ``dflow.verify``.
 
-Needs clink-json. Deviation: the 400 body names the argument, the JSON pointer and the
+Needs only clink-core. Deviation: the 400 body names the argument, the JSON pointer and the
 failed rule, and never echoes the submitted value or the schema.
 """
 

@@ -1,6 +1,6 @@
 """The manual's Routing example: routes by method, path and content type.
 
-Needs clink-json. Deviation: a body of the wrong type is answered 415 (the manual said 406).
+Needs only clink-core. Deviation: a body of the wrong type is answered 415 (the manual said 406).
 """
 
 from _serve import serve

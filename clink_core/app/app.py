@@ -1,59 +1,66 @@
-"""The application: components, plugins and the compiled pipeline behind WSGI."""
+"""The application: components, plugins and routes, assembled into a pipeline at ``load()``."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
-import pluggy
-
+from ..codec.json import dumps
 from ..com.find import find
 from ..com.injector import Injector
 from ..com.type import Controller
+from ..error.http import STATUS_LINES
 from ..handler import KERNEL_HANDLERS
 from ..handler.err_http import INTERNAL_MESSAGE, error_body
 from ..iface.pipe import IPipeHandler
 from ..iface.wsgi import IWsgi
-from ..openapi import build_document, openapi_routes
-from ..pipeline.adapter import register_handler
 from ..pipeline.compile import compile_levels
 from ..pipeline.error import PipelineError
-from ..pipeline.hookspecs import ClinkSpec
-from ..pipeline.markers import PROJECT
+from ..pipeline.manager import PluginManager
+from ..pipeline.run import WsgiRunner, build_runner
 from ..routing.router import Router
 from ..type.conf import AppConf
 from ..type.request import Request
 from ..type.response import Response
 from .error import AppStateError
-from .plugins import import_plugin, load_entry_point, plugin_entry_points
+from .plugins import configured_names, entry_point_of_package, plugin_entry_points, resolve_name
 
 logger = logging.getLogger("clink.error")
+_BARE_500 = dumps(error_body(500, INTERNAL_MESSAGE))
+BARE_500 = (
+    STATUS_LINES[500],
+    [("Content-Type", "application/json"), ("Content-Length", str(len(_BARE_500)))],
+    _BARE_500,
+)
 
-_BARE_500 = json.dumps(error_body(500, INTERNAL_MESSAGE)).encode()
-_BARE_500_HEADERS = [("Content-Type", "application/json"), ("Content-Length", str(len(_BARE_500)))]
 
-
-def _not_loaded(*args: Any) -> Any:
-    raise AppStateError("the application is not loaded: call app.load() before serving it")
+def _not_loaded(wsgi_env: dict[str, Any], wsgi_send: Callable[..., Any]) -> Any:
+    """What an app serves before ``load()``: a logged, bare JSON 500."""
+    logger.error("the application is not loaded: call app.load() before serving it")
+    status, headers, body = BARE_500
+    wsgi_send(status, list(headers))
+    return [body]
 
 
 class App(IWsgi):
     """An HTTP API: add controllers, services, handlers and plugins, ``load()``, serve.
 
-    ``plugins`` are modules or objects holding ``@hookimpl`` functions (or
-    ``"module"`` strings). With ``entrypoints=True`` every installed plugin of
-    the ``clink.plugins`` entry-point group is loaded too; tests pass
-    ``entrypoints=False`` to get exactly the plugins they name.
+    ``plugins`` are plugin modules or objects (holding ``@hookimpl`` functions),
+    packages that ship one, or names of installed plugins (``"clink_log"``,
+    ``"log"``, ``"clink-log"``). Besides those, the app loads the installed
+    plugins ``conf.plugins`` names, or when that is ``None`` those
+    ``CLINK_PLUGINS`` names; ``entrypoints=True`` loads every installed plugin
+    and ``entrypoints=False`` none but ``plugins``. Nothing is loaded only
+    because it is installed.
     """
 
     def __init__(
         self,
         conf: AppConf,
         plugins: Iterable[Any] = (),
-        entrypoints: bool = True,
+        entrypoints: bool | None = None,
     ) -> None:
         if not isinstance(conf, AppConf):
             raise TypeError(f"App takes an AppConf, got {type(conf).__name__}")
@@ -61,31 +68,24 @@ class App(IWsgi):
         self.injector = Injector()
         self.injector.add_prim(conf)
         self.router = Router()
-        self.pm = pluggy.PluginManager(PROJECT)
-        self.pm.add_hookspecs(ClinkSpec)
+        self.pm = PluginManager()
         self._handler_types: list[type] = list(KERNEL_HANDLERS)
         self.injector.add_coms(self._handler_types)
         self._ctl_types: list[type] = []
         self._openapi_paths: tuple[str, str | None] | None = None
         self._openapi_route_paths: list[str] = []
         self._loaded = False
-        # PERF: until load() compiles the levels, every request fails fast.
-        self._recv: Callable[..., Any] = _not_loaded
-        self._lv1: tuple[Callable[..., Any], ...] = ()
-        self._route: Callable[..., Any] = _not_loaded
-        self._lv3: tuple[Callable[..., Any], ...] = ()
-        self._lv5: tuple[Callable[..., Any], ...] = ()
-        self._send: Callable[..., Any] = _not_loaded
-        self._lv7: tuple[Callable[..., Any], ...] = ()
-        self._log_error: Callable[..., Any] = _not_loaded
-        self._send_error: Callable[..., Any] = _not_loaded
-        if entrypoints:
-            for ep in plugin_entry_points():
-                plugin = load_entry_point(ep)
-                if not self.pm.is_registered(plugin):
-                    self.pm.register(plugin, name=ep.name)
+        self._run: WsgiRunner = _not_loaded
         for plugin in plugins:
             self.add_plugin(plugin)
+        if entrypoints is None:
+            names = configured_names(conf.plugins)
+        elif entrypoints:
+            names = configured_names(["*"])
+        else:
+            names = []
+        for name in names:
+            self.add_plugin(name)
 
     # -- adding ---------------------------------------------------------------
     def _check_open(self, what: str) -> None:
@@ -97,17 +97,46 @@ class App(IWsgi):
         """Whether ``load()`` has run."""
         return self._loaded
 
+    @property
+    def plugin_names(self) -> list[str]:
+        """The names of the plugins registered (the kernel's handlers left out)."""
+        return [
+            name for name, plugin in self.pm.list_name_plugin()
+            if plugin is not None and not isinstance(plugin, (IPipeHandler, Router))
+        ]
+
     def add_plugin(self, plugin: Any, name: str | None = None) -> None:
-        """Register a plugin: a module/object with ``@hookimpl`` functions, or its name."""
+        """Register a plugin: a module/object with ``@hookimpl`` functions, a package
+        that ships one (found through its entry point), or an installed plugin's name.
+
+        A plugin module may list the plugins it needs in ``requires`` (names); they
+        are added first. An object that implements no clink hook is refused.
+        """
         self._check_open("add a plugin")
         if isinstance(plugin, str):
-            name = name or plugin
-            plugin = import_plugin(plugin)
+            name, plugin = resolve_name(plugin)
+        elif isinstance(plugin, ModuleType) and not self._implements_hooks(plugin):
+            ep = entry_point_of_package(plugin)
+            if ep is not None:
+                name, plugin = ep.name, ep.load()
         if self.pm.is_registered(plugin):
             return
-        if name is None and isinstance(plugin, ModuleType):
-            name = plugin.__name__
+        if not self._implements_hooks(plugin):
+            raise PipelineError(
+                f"{plugin!r} is not a clink plugin: it implements no clink hook "
+                "(@hookimpl functions named clink_setup, clink_pre_main, ...) and no "
+                "installed plugin's entry point lies in it"
+            )
+        for required in getattr(plugin, "requires", ()):
+            self.add_plugin(required)
+        if name is None:
+            name = getattr(plugin, "__name__", None)
+            if name is None or self.pm.has_plugin(name):
+                name = None  # pluggy makes one up
         self.pm.register(plugin, name=name)
+
+    def _implements_hooks(self, plugin: Any) -> bool:
+        return any(self.pm.parse_hookimpl_opts(plugin, attr) is not None for attr in dir(plugin))
 
     def add_handler(self, handler_type: type) -> None:
         """Add a handler class (``ILvNHandler``); created by the injector at ``load()``."""
@@ -136,7 +165,7 @@ class App(IWsgi):
         self._ctl_types.append(ctl_type)
 
     def add_ctls(self, module: ModuleType) -> None:
-        """Add every stamped controller class ``module`` holds."""
+        """Add every controller class ``module`` holds."""
         for ctl_type in find(module, Controller):
             self.add_ctl(ctl_type)
 
@@ -179,6 +208,8 @@ class App(IWsgi):
 
     def openapi(self) -> dict[str, Any]:
         """The OpenAPI 3.1 document of the loaded app's routes."""
+        from ..openapi import build_document
+
         if not self._loaded:
             raise AppStateError("the OpenAPI document is built from routes: call load() first")
         internal = set(self._openapi_route_paths)
@@ -190,78 +221,36 @@ class App(IWsgi):
         """Create every component, build the routes and compile the pipeline."""
         if self._loaded:
             raise AppStateError("the application is already loaded")
-        self.pm.hook.clink_setup(app=self)
+        pm = self.pm
+        pm.hook.clink_setup(app=self)
         self.injector.load()
         # Registered newest-last so that, within a priority, handlers run in the
         # order they were added (pluggy calls the newest registration first).
         for handler_type in reversed(self._handler_types):
-            handler: Any = self.injector.ref(handler_type)
-            register_handler(
-                self.pm,
-                handler.handle,
-                handler_type.level,  # type: ignore[attr-defined]
-                f"handler:{handler_type.__module__}.{handler_type.__qualname__}",
-                tryfirst=handler_type.tryfirst,  # type: ignore[attr-defined]
-                trylast=handler_type.trylast,  # type: ignore[attr-defined]
-            )
-        register_handler(self.pm, self.router.handle, 2, "clink:router", trylast=True)
-        self.pm.check_pending()
+            name = f"handler:{handler_type.__module__}.{handler_type.__qualname__}"
+            pm.register(self.injector.ref(handler_type), name=name)
+        pm.register(self.router, name="clink:router")
+        pm.check_pending()
         for ctl_type in self._ctl_types:
             self.router.add_ctl(self.injector.ref(ctl_type))
+        for route in self.router.routes:
+            pm.hook.clink_route(app=self, route=route)
         if self._openapi_paths is not None:
+            from ..openapi import build_document, openapi_routes
+
             document = build_document(self.conf, self.router.routes)
             extra = openapi_routes(document, *self._openapi_paths)
             self.router.add_routes(extra)
             self._openapi_route_paths = [r.path for r in extra]
-        levels = compile_levels(self.pm)
-        self._recv = levels[0]
-        self._lv1 = levels[1]
-        self._route = levels[2]
-        self._lv3 = levels[3]
-        self._lv5 = levels[5]
-        self._send = levels[6]
-        self._lv7 = levels[7]
-        self._log_error = levels[8]
-        self._send_error = levels[9]
+        self.router.compile()
+        self._run = build_runner(
+            compile_levels(pm), Request.for_app(self.conf), Response, BARE_500
+        )
         self._loaded = True
 
     # -- serving --------------------------------------------------------------
     def __call__(self, wsgi_env: dict[str, Any], wsgi_send: Callable[..., Any]) -> Any:
-        req = Request.__new__(Request)  # PERF: level 0 fills it; skip __init__
-        res = Response()
-        try:
-            self._recv(req, res, wsgi_env)
-            for handle in self._lv1:
-                handle(req, res)
-            main = self._route(req)
-            for handle in self._lv3:
-                handle(req, res)
-            main(req, res)
-            for handle in self._lv5:
-                handle(req, res)
-            return self._send(req, res, wsgi_send)
-        except Exception as e:
-            return self._fail(req, res, e, wsgi_send)
+        return self._run(wsgi_env, wsgi_send)
 
-    def _fail(
-        self, req: Request, res: Response, e: Exception, wsgi_send: Callable[..., Any]
-    ) -> Any:
-        """The error path: levels 7, 5, 8, 9; a failure there gives a bare 500."""
-        try:
-            if not self._loaded:
-                raise e
-            for handle in self._lv7:
-                handle(req, res, e)
-            for handle in self._lv5:
-                handle(req, res)
-            self._log_error(req, res, e)
-            return self._send_error(req, res, wsgi_send)
-        except Exception as e2:
-            logger.error(
-                "error while answering %s %s (first error: %s: %s)",
-                getattr(req, "method", None), getattr(req, "path", None), type(e).__name__, e,
-                exc_info=(type(e2), e2, e2.__traceback__),
-            )
-            # No exc_info: some servers re-raise it even before headers went out.
-            wsgi_send("500 Internal Server Error", list(_BARE_500_HEADERS))
-            return [_BARE_500]
+
+__all__ = ["App", "plugin_entry_points"]

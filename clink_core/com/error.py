@@ -46,13 +46,13 @@ class ComTypeError(ComError):
 
 
 class ComAttrError(ComError):
-    """A component class carries no ``@stamp``."""
+    """A component class whose constructor takes arguments carries no ``@stamp``."""
 
     def __init__(self, com_type: object) -> None:
         self.com_type = com_type
         super().__init__(
-            f"{_name(com_type)} is not stamped: decorate it with @stamp(...) listing "
-            "its dependencies (an empty @stamp() when it has none)"
+            f"{_name(com_type)} is not stamped but its constructor takes arguments: "
+            "decorate it with @stamp(...) listing the components to pass, in order"
         )
 
 
@@ -81,3 +81,7 @@ class ComCreationError(ComError):
         self.com_args = args
         cause = args if isinstance(args, str) else repr(args)
         super().__init__(f"cannot create {_name(com_type)}: {cause}")
+
+
+#: The manual's ``ComDepedencyError``, correctly spelled.
+ComDependencyError = ComDepedencyError

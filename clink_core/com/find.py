@@ -10,10 +10,11 @@ from .type import Component
 
 
 def find(module: ModuleType, com_type: type = Component) -> list[type]:
-    """Return the stamped classes in ``module`` that extend ``com_type``.
+    """Return the component classes of ``module`` that extend ``com_type``.
 
-    Unstamped classes (markers such as ``Service`` and interfaces such as
-    ``ILv3Handler``) are left out. Classes are listed in name order.
+    A class counts when it is stamped or defined in ``module`` itself, so the
+    markers and interfaces a module imports (``Service``, ``ILv3Handler``) are
+    left out. Classes are listed in name order.
     """
     if not isinstance(module, ModuleType):
         raise TypeError(f"find() takes a module, got {type(module).__name__}")
@@ -22,7 +23,8 @@ def find(module: ModuleType, com_type: type = Component) -> list[type]:
         if (
             inspect.isclass(value)
             and issubclass(value, com_type)
-            and read_stamp(value, DEPS_KEY) is not None
+            and value is not com_type
+            and (read_stamp(value, DEPS_KEY) is not None or value.__module__ == module.__name__)
         ):
             found.append(value)
     return found

@@ -23,12 +23,28 @@ from .type import Component, Primitive
 T = TypeVar("T")
 
 
+def _takes_no_arguments(com_type: type) -> bool:
+    try:
+        inspect.signature(com_type).bind()
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read (a builtin's): assume it takes none
+        return True
+    return True
+
+
 def deps_of(com_type: type) -> tuple[type, ...]:
-    """Return the dependencies ``@stamp`` recorded on ``com_type``."""
+    """Return the dependencies ``@stamp`` recorded on ``com_type``.
+
+    A class without ``@stamp`` whose constructor takes no arguments has none;
+    one whose constructor takes arguments raises ``ComAttrError``.
+    """
     deps = read_stamp(com_type, DEPS_KEY)
     if deps is None:
+        if _takes_no_arguments(com_type):
+            return ()
         raise ComAttrError(com_type)
-    return deps
+    return deps  # type: ignore[no-any-return]
 
 
 def _check_com_type(com_type: Any) -> None:

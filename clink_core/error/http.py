@@ -37,27 +37,37 @@ def code_to_str(code: int) -> str:
         raise HttpStatusError(code) from None
 
 
+def _drop_request(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``args`` without the request the manual passes first (``Http404Error(req, msg)``).
+
+    The request (or ``None`` in its place, before a message) is accepted and
+    ignored. Duck-typed, so this module needs no import of the request type.
+    """
+    if args and (
+        (args[0] is None and len(args) > 1)
+        or (hasattr(args[0], "env") and hasattr(args[0], "content_type"))
+    ):
+        return args[1:]
+    return args
+
+
 class HttpError(Exception):
     """An error answered with HTTP ``status`` and ``msg`` as the body's message.
 
-    ``headers`` are added to the response (e.g. ``Allow`` on a 405).
+    ``HttpError(status, msg=None, headers=None)``; ``headers`` are added to the
+    response (e.g. ``Allow`` on a 405). The manual's ``HttpError(status, req,
+    msg)`` is accepted too: the request is not kept.
     """
 
     status = 500
 
-    def __init__(
-        self,
-        status: int,
-        req: Any = None,
-        msg: Any = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
+    def __init__(self, status: int, *args: Any) -> None:
         code_to_str(status)
-        super().__init__(status, req, msg)
+        args = _drop_request(args)
+        super().__init__(status, *args)
         self.status = status
-        self.req = req
-        self.msg = msg
-        self.headers = headers
+        self.msg: Any = args[0] if args else None
+        self.headers: dict[str, str] | None = args[1] if len(args) > 1 else None
 
     def __str__(self) -> str:
         line = STATUS_LINES[self.status]
@@ -65,28 +75,24 @@ class HttpError(Exception):
 
 
 class _StatusError(HttpError):
-    """An ``HttpError`` whose status is fixed by its class: ``HttpNNNError(req, msg, headers)``.
+    """An ``HttpError`` whose status is fixed by its class: ``HttpNNNError(msg, headers)``.
 
-    The arguments stay in ``args`` and are read through properties.
+    The arguments stay in ``args`` and are read through properties (a leading
+    request, the manual's ``HttpNNNError(req, msg)``, is skipped).
     """
 
     # PERF: the C initialiser; a Python __init__ costs ~0.3 µs on every 404.
     __init__ = Exception.__init__  # type: ignore[assignment]
 
-    @property
-    def req(self) -> Any:  # type: ignore[override]
-        args = self.args
+    @property  # type: ignore[override]
+    def msg(self) -> Any:
+        args = _drop_request(self.args)
         return args[0] if args else None
 
-    @property
-    def msg(self) -> Any:  # type: ignore[override]
-        args = self.args
+    @property  # type: ignore[override]
+    def headers(self) -> dict[str, str] | None:
+        args = _drop_request(self.args)
         return args[1] if len(args) > 1 else None
-
-    @property
-    def headers(self) -> dict[str, str] | None:  # type: ignore[override]
-        args = self.args
-        return args[2] if len(args) > 2 else None
 
 
 def _make(code: int) -> type[_StatusError]:
@@ -127,7 +133,7 @@ class HttpArgumentError(Http400Error):  # type: ignore[valid-type,misc]
     """A query argument is missing or malformed: answered 400."""
 
     def __init__(self, arg_str: str, req: Any = None) -> None:
-        Exception.__init__(self, req, f"invalid argument: {arg_str}")
+        Exception.__init__(self, f"invalid argument: {arg_str}")
         self.arg_str = arg_str
 
 

@@ -1,5 +1,6 @@
-"""The kernel's own pipeline handlers (levels 0, 6, 7, 8, 9; the router is level 2)."""
+"""The kernel's own pipeline handlers (levels 0, 3, 5, 6, 7, 8, 9; the router is level 2)."""
 
+from .convert import ReqJsonHandler, ReqUrlEncodeHandler, ResJsonHandler
 from .err_http import ErrorHttpHandler, error_body, set_error
 from .err_log import ErrorLogHandler
 from .err_send import ErrorSendHandler
@@ -9,6 +10,9 @@ from .send import HeaderValueError, SendHandler, send
 #: the kernel's handlers; within a level they run in this order.
 KERNEL_HANDLERS = (
     RecvHandler,
+    ReqJsonHandler,
+    ReqUrlEncodeHandler,
+    ResJsonHandler,
     SendHandler,
     ErrorHttpHandler,
     ErrorLogHandler,
@@ -22,6 +26,9 @@ __all__ = [
     "ErrorSendHandler",
     "HeaderValueError",
     "RecvHandler",
+    "ReqJsonHandler",
+    "ReqUrlEncodeHandler",
+    "ResJsonHandler",
     "SendHandler",
     "error_body",
     "send",

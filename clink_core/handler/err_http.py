@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..com.label import stamp
 from ..dflow.error import DflowError
 from ..error.http import STATUS_LINES, HttpError
 from ..iface.pipe import ILv7Handler
@@ -27,7 +26,6 @@ def set_error(res: Response, status: int, message: Any) -> None:
     res.body = error_body(status, message)
 
 
-@stamp()
 class ErrorHttpHandler(ILv7Handler):
     """Renders every error as the manual's JSON error response.
 

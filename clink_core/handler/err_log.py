@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from ..com.label import stamp
 from ..iface.pipe import ILv8Handler
 from ..type.request import Request
 from ..type.response import Response
@@ -12,7 +11,6 @@ from ..type.response import Response
 logger = logging.getLogger("clink.error")
 
 
-@stamp()
 class ErrorLogHandler(ILv8Handler):
     """Logs 5xx answers with their traceback to the ``clink.error`` logger.
 

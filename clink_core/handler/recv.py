@@ -10,11 +10,12 @@ from ..error.http import Http400Error, Http413Error
 from ..iface.pipe import ILv0Handler
 from ..mime import media_type
 from ..type.conf import AppConf
-from ..type.request import Request, _bad_percent, parse_query
+from ..type.query import has_bad_percent, parse_query
+from ..type.request import Request
 from ..type.response import Response
 
 
-def checked_path(req: Request, env: dict[str, Any], path: str) -> str:
+def checked_path(env: dict[str, Any], path: str) -> str:
     """Decode PATH_INFO as UTF-8; 400 for bad UTF-8 or percent-encoding.
 
     Servers decode the path before the app sees it, some replacing bad bytes
@@ -23,16 +24,34 @@ def checked_path(req: Request, env: dict[str, Any], path: str) -> str:
     raw = env.get("REQUEST_URI") or env.get("RAW_URI")
     if raw:
         raw_path = raw.partition("?")[0]
-        if _bad_percent(raw_path):
-            raise Http400Error(req, "request path has an invalid percent-encoding")
+        if has_bad_percent(raw_path):
+            raise Http400Error("request path has an invalid percent-encoding")
         try:
             unquote_to_bytes(raw_path.encode("latin-1")).decode("utf-8")
         except UnicodeError:
-            raise Http400Error(req, "request path is not valid UTF-8") from None
+            raise Http400Error("request path is not valid UTF-8") from None
     try:
         return path.encode("latin-1").decode("utf-8")
     except UnicodeError:
-        raise Http400Error(req, "request path is not valid UTF-8") from None
+        raise Http400Error("request path is not valid UTF-8") from None
+
+
+def content_length(value: str) -> int:
+    """The body length a Content-Length value announces; 400 when it is not one number.
+
+    A list (``"5, 5"``: the header sent twice, joined by the server) is taken
+    only when every value is the same (RFC 9112 §6.3).
+    """
+    if value.isascii() and value.isdigit():
+        return int(value)
+    parts = {part.strip() for part in value.split(",")}
+    if len(parts) == 1:
+        only = parts.pop()
+        if only.isascii() and only.isdigit():
+            return int(only)
+    if len(parts) > 1:
+        raise Http400Error("Content-Length is sent more than once with different values")
+    raise Http400Error("Content-Length must be a non-negative integer")
 
 
 @stamp(AppConf)
@@ -56,7 +75,7 @@ class RecvHandler(ILv0Handler):
         req.content_type = None
         # PERF: a plain ASCII path without '%' needs no check.
         if "%" in path or not path.isascii():
-            req.path = checked_path(req, env, path)
+            req.path = checked_path(env, path)
         ctype = env.get("CONTENT_TYPE")
         if ctype:
             # PERF: a plain lower-case type needs no parsing.
@@ -65,16 +84,12 @@ class RecvHandler(ILv0Handler):
             )
         length = env.get("CONTENT_LENGTH")
         if length:
-            if not (length.isascii() and length.isdigit()):
-                raise Http400Error(req, "Content-Length must be a non-negative integer")
-            size = int(length)
+            size = content_length(length)
             if size > self._max_body:
                 raise Http413Error(
-                    req, f"request body of {size} bytes exceeds the limit of {self._max_body}"
+                    f"request body of {size} bytes exceeds the limit of {self._max_body}"
                 )
-            req._content_length = size
-        elif env.get("wsgi.input_terminated"):
-            req._max_body = self._max_body
+            req.content_length = size
         query = env.get("QUERY_STRING")
         if query and ("%" in query or not query.isascii()):
-            req.args_all = parse_query(req, query)
+            req.args_all = parse_query(query)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..com.label import stamp
 from ..error.http import STATUS_LINES, HttpStatusError
 from ..error.wsgi import WsgiResBodyError
 from ..iface.pipe import ILv6Handler
@@ -69,7 +68,6 @@ def send(req: Request, res: Response, wsgi_send: Callable[..., Any]) -> list[byt
     return [body]
 
 
-@stamp()
 class SendHandler(ILv6Handler):
     """Send the response message to the client."""
 

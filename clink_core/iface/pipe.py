@@ -1,15 +1,21 @@
 """Handler interfaces of the pipeline levels (the manual's ``clink.iface.pipe``).
 
-Subclass one, ``@stamp`` it with its dependencies, implement ``handle`` and
-add it with ``app.add_handler``. Set ``tryfirst``/``trylast`` to move it to
-the front or back of its level.
+Subclass one, implement ``handle`` with the level's arguments, and add it with
+``app.add_handler`` (``@stamp(deps)`` when its constructor takes components).
+Set ``tryfirst``/``trylast`` to move it to the front or back of its level. The
+arguments of each level come from ``clink_core.pipeline.levels.LEVELS``; a
+``handle`` that takes others is refused when its class is defined.
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from ..com.type import Component
+from ..pipeline.error import PipelineError
+from ..pipeline.levels import LEVELS
 
 
 class IPipeHandler(Component):
@@ -18,90 +24,71 @@ class IPipeHandler(Component):
     level: ClassVar[int]
     tryfirst: ClassVar[bool] = False
     trylast: ClassVar[bool] = False
+    handle: Callable[..., Any]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        level = LEVELS[cls.level]
+        if cls.__module__ == __name__:  # one of the interfaces below
+            args = ", ".join(level.args)
+            arity = "one handler" if level.single else "every handler runs"
+            cls.__doc__ = (
+                f"Level {level.number}, {level.name} ({arity}): {level.doc}. "
+                f"Implement ``handle(self, {args})``."
+            )
+            return
+        handle = cls.__dict__.get("handle")
+        if handle is None or level.hook is None:
+            return
+        func = handle.__func__ if isinstance(handle, (staticmethod, classmethod)) else handle
+        names = [
+            p.name for p in inspect.signature(func).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+        if not isinstance(handle, staticmethod):
+            names = names[1:]  # self
+        if not set(names) <= set(level.args):
+            raise PipelineError(
+                f"{cls.__qualname__}.handle({', '.join(names)}): a level-{level.number} "
+                f"handler takes ({', '.join(level.args)}) or some of them, by these names"
+            )
 
 
 class ILv0Handler(IPipeHandler):
-    """Receive handling [1]."""
-
     level = 0
-
-    def handle(self, req: Any, res: Any, env: dict[str, Any]) -> None:
-        raise NotImplementedError
 
 
 class ILv1Handler(IPipeHandler):
-    """Pre-routing handling [n]."""
-
     level = 1
-
-    def handle(self, req: Any, res: Any) -> None:
-        raise NotImplementedError
 
 
 class ILv2Handler(IPipeHandler):
-    """Routing [1]: return the main handler of ``req``."""
-
     level = 2
-
-    def handle(self, req: Any) -> Any:
-        raise NotImplementedError
 
 
 class ILv3Handler(IPipeHandler):
-    """Pre-main handling [n]."""
-
     level = 3
-
-    def handle(self, req: Any, res: Any) -> None:
-        raise NotImplementedError
 
 
 class ILv4Handler(IPipeHandler):
-    """Main handling: symbolic; the main handlers are controller methods."""
-
     level = 4
 
 
 class ILv5Handler(IPipeHandler):
-    """Responding handling [n]."""
-
     level = 5
-
-    def handle(self, req: Any, res: Any) -> None:
-        raise NotImplementedError
 
 
 class ILv6Handler(IPipeHandler):
-    """Sending handling [1]: return the WSGI body iterable."""
-
     level = 6
-
-    def handle(self, req: Any, res: Any, wsgi_send: Any) -> Any:
-        raise NotImplementedError
 
 
 class ILv7Handler(IPipeHandler):
-    """Error handling [n]."""
-
     level = 7
-
-    def handle(self, req: Any, res: Any, e: BaseException) -> None:
-        raise NotImplementedError
 
 
 class ILv8Handler(IPipeHandler):
-    """Error logging handling [1]."""
-
     level = 8
-
-    def handle(self, req: Any, res: Any, e: BaseException) -> None:
-        raise NotImplementedError
 
 
 class ILv9Handler(IPipeHandler):
-    """Error sending handling [1]: return the WSGI body iterable."""
-
     level = 9
-
-    def handle(self, req: Any, res: Any, wsgi_send: Any) -> Any:
-        raise NotImplementedError

@@ -1,21 +1,22 @@
-"""The request pipeline: hook specifications, markers and the level compiler."""
+"""The request pipeline: the level table, hook specifications, the compiler and the loop."""
 
-from .adapter import register_handler
-from .compile import compile_level, compile_levels
-from .error import PipelineError, PluginLoadError
-from .hookspecs import LEVEL_HOOKS, SINGLE_LEVELS, ClinkSpec
+from .error import PipelineError, PluginLoadError, PluginNameError
+from .hookspecs import ClinkSpec
+from .levels import ERROR_PATH, LEVEL_HOOKS, LEVELS, NORMAL_PATH, SINGLE_LEVELS, Level
 from .markers import PROJECT, hookimpl, hookspec
 
 __all__ = [
+    "ERROR_PATH",
+    "LEVELS",
     "LEVEL_HOOKS",
+    "NORMAL_PATH",
     "PROJECT",
     "SINGLE_LEVELS",
     "ClinkSpec",
+    "Level",
     "PipelineError",
     "PluginLoadError",
-    "compile_level",
-    "compile_levels",
+    "PluginNameError",
     "hookimpl",
     "hookspec",
-    "register_handler",
 ]

@@ -12,19 +12,15 @@ from typing import Any
 
 import pluggy
 
-from .adapter import DIRECT
 from .error import PipelineError
-from .hookspecs import LEVEL_HOOKS, SINGLE_LEVELS
+from .levels import LEVELS
 
 
 def _positional(impl: Any, spec_args: tuple[str, ...]) -> Callable[..., Any]:
-    direct = getattr(impl.function, DIRECT, None)
-    if direct is not None:
-        return direct  # type: ignore[no-any-return]
     func = impl.function
     if tuple(impl.argnames) == spec_args:
         return func  # type: ignore[no-any-return]
-    # A hook function that takes a subset of the hook's arguments, by name.
+    # An implementation that takes a subset of the hook's arguments, by name.
     picks = tuple(spec_args.index(n) for n in impl.argnames)
 
     def call(*args: Any) -> Any:
@@ -33,15 +29,15 @@ def _positional(impl: Any, spec_args: tuple[str, ...]) -> Callable[..., Any]:
     return call
 
 
-def compile_level(pm: pluggy.PluginManager, level: int) -> tuple[Callable[..., Any], ...]:
-    """The callables of ``level`` in call order."""
-    caller = getattr(pm.hook, LEVEL_HOOKS[level])
+def compile_level(pm: pluggy.PluginManager, hook: str) -> tuple[Callable[..., Any], ...]:
+    """The callables of the level ``hook`` names, in call order."""
+    caller = getattr(pm.hook, hook)
     spec_args = tuple(caller.spec.argnames)
     funcs = []
     for impl in reversed(caller.get_hookimpls()):
         if impl.hookwrapper or impl.wrapper:
             raise PipelineError(
-                f"plugin {impl.plugin_name!r}: {LEVEL_HOOKS[level]} is a pipeline level; "
+                f"plugin {impl.plugin_name!r}: {hook} is a pipeline level; "
                 "wrapper=True/hookwrapper=True implementations are not supported there"
             )
         funcs.append(_positional(impl, spec_args))
@@ -49,14 +45,16 @@ def compile_level(pm: pluggy.PluginManager, level: int) -> tuple[Callable[..., A
 
 
 def compile_levels(pm: pluggy.PluginManager) -> dict[int, Any]:
-    """Every level: a tuple of callables, or for [1] levels the winning callable."""
+    """Every hooked level: a tuple of callables, or for [1] levels the winning callable."""
     levels: dict[int, Any] = {}
-    for level in LEVEL_HOOKS:
-        funcs = compile_level(pm, level)
-        if level in SINGLE_LEVELS:
+    for level in LEVELS:
+        if level.hook is None:
+            continue
+        funcs = compile_level(pm, level.hook)
+        if level.single:
             if not funcs:
-                raise PipelineError(f"level {level} ({LEVEL_HOOKS[level]}) has no handler")
-            levels[level] = funcs[0]
+                raise PipelineError(f"level {level.number} ({level.hook}) has no handler")
+            levels[level.number] = funcs[0]
         else:
-            levels[level] = funcs
+            levels[level.number] = funcs
     return levels

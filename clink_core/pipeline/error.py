@@ -7,6 +7,10 @@ class PipelineError(Exception):
     """A handler or hook implementation cannot take part in the pipeline."""
 
 
+class PluginNameError(PipelineError, LookupError):
+    """A plugin given by name names no installed plugin, or several."""
+
+
 class PluginLoadError(ImportError):
     """A plugin named by an entry point or by ``App(plugins=...)`` failed to import."""
 
@@ -16,5 +20,5 @@ class PluginLoadError(ImportError):
         self.cause = cause
         super().__init__(
             f"clink plugin {name!r} ({target}) failed to load: {type(cause).__name__}: {cause}. "
-            "Fix or uninstall it, or create the app with entrypoints=False"
+            "Fix or uninstall it, or leave it out of the app's plugins"
         )

@@ -1,20 +1,19 @@
-"""The hooks a Clink plugin can implement: one per pipeline level, plus setup.
+"""The hooks a Clink plugin can implement: setup hooks, and one per pipeline level.
 
 A plugin module implements them as plain functions marked ``@hookimpl``,
 named exactly as below (a misspelled name fails ``App.load()``). Handler
 classes (``ILvNHandler``) added with ``app.add_handler`` land in the same
-hooks. Level 4 is the controller method the router picks; plugins add
-controllers in ``clink_setup``.
-
-Levels marked [1] use only the first implementation in pluggy's order (the
-kernel's default is registered ``trylast``, so any other replaces it); levels
-marked [n] run every implementation.
+level hooks. The level hooks are generated from ``levels.LEVELS``; levels
+marked [1] use only the first implementation in pluggy's order (the kernel's
+default is registered ``trylast``, so any other replaces it), levels marked
+[n] run every implementation.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from .levels import LEVELS, Level
 from .markers import hookspec
 
 
@@ -30,62 +29,32 @@ class ClinkSpec:
         ``app.add_default_prim``).
         """
 
-    @hookspec(firstresult=True)
-    def clink_receive(self, req: Any, res: Any, env: dict[str, Any]) -> None:
-        """Level 0 [1]: fill ``req`` from the WSGI ``env``."""
-
     @hookspec
-    def clink_pre_routing(self, req: Any, res: Any) -> None:
-        """Level 1 [n]: e.g. request logging."""
+    def clink_route(self, app: Any, route: Any) -> None:
+        """Called by ``App.load()`` for every route, after components are created.
 
-    @hookspec(firstresult=True)
-    def clink_routing(self, req: Any) -> Any:
-        """Level 2 [1]: return the main handler ``f(req, res)`` for ``req``."""
-
-    @hookspec
-    def clink_pre_main(self, req: Any, res: Any) -> None:
-        """Level 3 [n]: e.g. convert the request body."""
-
-    @hookspec
-    def clink_responding(self, req: Any, res: Any) -> None:
-        """Level 5 [n]: e.g. serialise the response body, add headers.
-
-        Also runs on the error path, after level 7.
+        A plugin may replace ``route.handle`` with a function that wraps it
+        (route guards do), reading what mapper decorators recorded on the
+        handler. The handler is then what requests call: the wrapping costs
+        nothing on routes a plugin leaves alone.
         """
 
-    @hookspec(firstresult=True)
-    def clink_sending(self, req: Any, res: Any, wsgi_send: Any) -> Any:
-        """Level 6 [1]: call ``wsgi_send`` and return the WSGI body iterable."""
 
-    @hookspec
-    def clink_error(self, req: Any, res: Any, e: BaseException) -> None:
-        """Level 7 [n]: turn exception ``e`` into ``res`` (status, body, headers).
-
-        The kernel's handler runs first and renders the default answer; later
-        handlers refine it (e.g. 503 with Retry-After for a database outage).
-        """
-
-    @hookspec(firstresult=True)
-    def clink_error_logging(self, req: Any, res: Any, e: BaseException) -> None:
-        """Level 8 [1]: record the error."""
-
-    @hookspec(firstresult=True)
-    def clink_error_sending(self, req: Any, res: Any, wsgi_send: Any) -> Any:
-        """Level 9 [1]: send the error response; return the WSGI body iterable."""
+def _level_spec(level: Level) -> Any:
+    """The hookspec function of ``level``: its name, arguments and documentation."""
+    assert level.hook is not None
+    # pluggy reads a spec's argument names from its code object, so the function is
+    # compiled from the table's (constant) names rather than wrapped.
+    namespace: dict[str, Any] = {}
+    exec(f"def {level.hook}(self, {', '.join(level.args)}):\n    pass", namespace)
+    spec = namespace[level.hook]
+    spec.__qualname__ = f"ClinkSpec.{level.hook}"
+    spec.__module__ = __name__
+    arity = "[1]" if level.single else "[n]"
+    spec.__doc__ = f"Level {level.number} {arity}, {level.name}: {level.doc}."
+    return hookspec(firstresult=level.single)(spec)
 
 
-#: level number -> hook name, for levels that are hooks (4 is the controller).
-LEVEL_HOOKS: dict[int, str] = {
-    0: "clink_receive",
-    1: "clink_pre_routing",
-    2: "clink_routing",
-    3: "clink_pre_main",
-    5: "clink_responding",
-    6: "clink_sending",
-    7: "clink_error",
-    8: "clink_error_logging",
-    9: "clink_error_sending",
-}
-
-#: levels that keep one handler only.
-SINGLE_LEVELS = frozenset({0, 2, 6, 8, 9})
+for _level in LEVELS:
+    if _level.hook is not None:
+        setattr(ClinkSpec, _level.hook, _level_spec(_level))

@@ -6,20 +6,23 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..error.http import Http404Error, Http405Error, Http415Error
+from ..iface.pipe import ILv2Handler
 from ..type.request import Request
 from .error import CtlSpecError, HandleNotFoundError, PathNotFoundError, RouteExistError
 from .mapper import ctl_method, ctl_path
-from .route import Route, normalize_path
+from .route import BODYLESS, Route, normalize_path
 
 
-class Router:
-    """Stores routes and finds the handler of a request.
+class Router(ILv2Handler):
+    """Stores routes and finds the handler of a request (the app's level 2).
 
     Paths are static (arguments travel in the query string) and a trailing
     slash does not matter. HEAD is served wherever GET is, and OPTIONS on a
     path without its own OPTIONS route is answered 204 with ``Allow``
     (RFC 9110 §9.3.7; CORS preflights build on it).
     """
+
+    trylast = True
 
     def __init__(self, routes: Iterable[Route] = ()) -> None:
         self.routes: list[Route] = []
@@ -46,8 +49,19 @@ class Router:
 
     def add_route(self, route: Route) -> None:
         """Add one route; the same path, method and media type twice raises."""
+        self._index(route)
+        self.routes.append(route)
+
+    def compile(self) -> None:
+        """Rebuild the lookup table from ``routes``, taking handles replaced since they were
+        added (``App.load()`` calls it after plugins wrapped route handles)."""
+        self._table, self._allow, self._options = {}, {}, {}
+        for route in self.routes:
+            self._index(route)
+
+    def _index(self, route: Route) -> None:
         methods = self._table.setdefault(route.path, {})
-        if route.req_type is None and route.method in ("GET", "HEAD", "DELETE", "OPTIONS"):
+        if route.req_type is None and route.method in BODYLESS:
             if route.method in methods:
                 raise RouteExistError(route)
             methods[route.method] = route.handle
@@ -56,7 +70,6 @@ class Router:
             if route.req_type in types:
                 raise RouteExistError(route)
             types[route.req_type] = route.handle
-        self.routes.append(route)
         allowed = set(methods) | {"OPTIONS"}
         if "GET" in allowed:
             allowed.add("HEAD")
@@ -80,7 +93,7 @@ class Router:
             path = path.rstrip("/") or "/"
         methods = self._table.get(path)
         if methods is None:
-            raise Http404Error(req, f"no route for path {path}")
+            raise Http404Error(f"no route for path {path}")
         method = req.method or ""
         entry = methods.get(method)
         if entry is None:
@@ -92,7 +105,6 @@ class Router:
         if handler is None:
             accepted = ", ".join(sorted(t for t in entry if t))
             raise Http415Error(
-                req,
                 f"content type {req.content_type or '(none)'} is not accepted by "
                 f"{method} {path}; send one of: {accepted}",
             )
@@ -108,7 +120,6 @@ class Router:
         if entry is None:
             allow = self._allow[path]
             raise Http405Error(
-                req,
                 f"method {method} is not allowed on {path}; allowed: {allow}",
                 {"Allow": allow},
             )
@@ -116,11 +127,21 @@ class Router:
 
     def find(self, path: str, method: str, content_type: str | None = None) -> Callable[..., Any]:
         """Look a handler up without a request; raises the routing errors, not HTTP ones."""
-        req = Request()
-        req.path, req.method, req.content_type = path, method.upper(), content_type
+        req = _Lookup(path, method.upper(), content_type)
         try:
-            return self.handle(req)
+            return self.handle(req)  # type: ignore[arg-type]
         except Http404Error:
             raise PathNotFoundError(path) from None
         except (Http405Error, Http415Error):
             raise HandleNotFoundError(method, content_type, path) from None
+
+
+class _Lookup:
+    """What ``Router.handle`` reads of a request, for ``find``."""
+
+    __slots__ = ("content_type", "method", "path")
+
+    def __init__(self, path: str, method: str, content_type: str | None) -> None:
+        self.path = path
+        self.method = method
+        self.content_type = content_type

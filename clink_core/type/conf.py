@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from ..com.type import Primitive
+from .client import PROXY_HEADERS, parse_networks
 from .error import ConfError
 from .version import Version
 
 DEFAULT_MAX_BODY = 1024 * 1024
+
+
+def parse_names(text: str | None) -> tuple[str, ...] | None:
+    """``"log, cors"`` -> ``("log", "cors")``; unset or blank -> ``None``."""
+    if text is None or not text.strip():
+        return None
+    return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
 class AppConf(Primitive):
@@ -17,6 +25,15 @@ class AppConf(Primitive):
 
     ``max_body`` is the largest request body accepted, in bytes; larger ones are
     answered 413 before being read.
+
+    ``plugins`` names the installed plugins the app loads (``["log", "cors"]``;
+    ``["*"]`` for all); ``None`` leaves it to ``CLINK_PLUGINS``, and with neither
+    the app loads none: installing a package never changes an app.
+
+    ``trusted_proxies`` are the addresses or networks of the reverse proxies in
+    front of the app; only requests from them have their ``proxy_header``
+    (``X-Forwarded-For``, ``X-Real-IP`` or ``Forwarded``) believed for
+    ``req.client_addr``.
     """
 
     def __init__(
@@ -28,6 +45,9 @@ class AppConf(Primitive):
         org_addr: str = "?",
         *,
         max_body: int = DEFAULT_MAX_BODY,
+        plugins: Iterable[str] | None = None,
+        trusted_proxies: Iterable[str] | str = (),
+        proxy_header: str = "X-Forwarded-For",
     ) -> None:
         if not isinstance(name, str) or not name.strip():
             raise ConfError(f"AppConf name must be a non-empty string, got {name!r}")
@@ -42,6 +62,23 @@ class AppConf(Primitive):
             raise ConfError(f"AppConf version must be a Version, got {version!r}")
         if not isinstance(max_body, int) or isinstance(max_body, bool) or max_body < 0:
             raise ConfError(f"AppConf max_body must be an integer >= 0, got {max_body!r}")
+        if isinstance(plugins, str):
+            raise ConfError(
+                f"AppConf plugins is a list of plugin names, got the string {plugins!r}"
+            )
+        if plugins is not None:
+            plugins = tuple(plugins)
+            bad = [p for p in plugins if not isinstance(p, str) or not p.strip()]
+            if bad:
+                raise ConfError(f"AppConf plugins must be plugin names, got {bad!r}")
+        if proxy_header not in PROXY_HEADERS:
+            raise ConfError(
+                f"AppConf proxy_header must be one of {', '.join(PROXY_HEADERS)}, "
+                f"got {proxy_header!r}"
+            )
+        self.plugins: tuple[str, ...] | None = plugins
+        self.trusted_proxies = parse_networks(trusted_proxies, "AppConf trusted_proxies")
+        self.proxy_header = proxy_header
         self.name = name
         self.license = license
         self.version = version
@@ -52,7 +89,8 @@ class AppConf(Primitive):
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, name: str | None = None) -> AppConf:
         """Build from ``CLINK_APP_NAME``, ``CLINK_APP_LICENSE``, ``CLINK_APP_VERSION``,
-        ``CLINK_ORG_NAME``, ``CLINK_ORG_ADDR`` and ``CLINK_MAX_BODY``.
+        ``CLINK_ORG_NAME``, ``CLINK_ORG_ADDR``, ``CLINK_MAX_BODY``, ``CLINK_PLUGINS``
+        (comma list), ``CLINK_TRUSTED_PROXIES`` (comma list) and ``CLINK_PROXY_HEADER``.
 
         ``name`` is the default when ``CLINK_APP_NAME`` is not set.
         """
@@ -77,4 +115,7 @@ class AppConf(Primitive):
             env.get("CLINK_ORG_NAME", "?"),
             env.get("CLINK_ORG_ADDR", "?"),
             max_body=max_body,
+            plugins=parse_names(env.get("CLINK_PLUGINS")),
+            trusted_proxies=env.get("CLINK_TRUSTED_PROXIES", ""),
+            proxy_header=env.get("CLINK_PROXY_HEADER", "X-Forwarded-For"),
         )

@@ -2,46 +2,14 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
-from urllib.parse import parse_qsl
 
 from ..error.http import Http400Error, Http413Error
-from .conf import DEFAULT_MAX_BODY
-
-
-def parse_query(req: Any, query: str, what: str = "query string") -> dict[str, list[str]]:
-    """Decode url-encoded ``query`` into ``name -> [values]``; bad encoding raises 400.
-
-    ``what`` names the text in the error (an url-encoded body uses it too).
-    """
-    if "%" in query and _bad_percent(query):
-        raise Http400Error(req, f"{what} has an invalid percent-encoding")
-    try:
-        pairs = parse_qsl(query, keep_blank_values=True, errors="strict")
-    except UnicodeDecodeError:
-        raise Http400Error(req, f"{what} is not valid UTF-8") from None
-    result: dict[str, list[str]] = {}
-    for name, value in pairs:
-        values = result.get(name)
-        if values is None:
-            result[name] = [value]
-        else:
-            values.append(value)
-    return result
-
-
-_HEX = frozenset("0123456789abcdefABCDEF")
-
-
-def _bad_percent(text: str) -> bool:
-    i = text.find("%")
-    n = len(text)
-    while i != -1:
-        if i + 2 >= n or text[i + 1] not in _HEX or text[i + 2] not in _HEX:
-            return True
-        i = text.find("%", i + 3)
-    return False
-
+from .client import Network, client_address
+from .conf import DEFAULT_MAX_BODY, AppConf
+from .context import Context
+from .query import parse_query
 
 #: marks a lazy attribute not computed yet.
 _UNSET: Any = object()
@@ -58,6 +26,9 @@ class Request:
 
     __slots__ = ("__dict__", "content_type", "env", "method", "path")
 
+    #: path parameters of a templated route (``/book/{id:int}`` -> ``{"id": 42}``).
+    params: dict[str, Any] = MappingProxyType({})  # type: ignore[assignment]
+
     # PERF: lazy values default to these class-level sentinels and, once computed,
     # live in the instance dict: a request pays only for what it reads, and a
     # first read costs a comparison, not an AttributeError (~0.5 µs).
@@ -66,14 +37,39 @@ class Request:
     _body: Any = _UNSET
     _content_length: int = _UNSET
     _header: dict[str, str] = _UNSET
-    _max_body: int = DEFAULT_MAX_BODY
     _query_str: str | None = _UNSET
+    _context: Context = _UNSET
+    _client_addr: str | None = _UNSET
+    # Per app (``for_app``): the body limit and the proxies whose headers are believed.
+    _max_body: int = DEFAULT_MAX_BODY
+    _trusted: tuple[Network, ...] = ()
+    _proxy_header: str = "X-Forwarded-For"
 
     def __init__(self, env: dict[str, Any] | None = None) -> None:
         self.env = env
         self.method: str | None = None
         self.path: str | None = None
         self.content_type: str | None = None
+
+    @classmethod
+    def for_app(cls, conf: AppConf) -> type[Request]:
+        """The request class of an app: ``conf``'s limits as class attributes, read for free."""
+        return type(cls.__name__, (cls,), {
+            "__slots__": (),
+            "__module__": cls.__module__,
+            "__qualname__": cls.__qualname__,
+            "_max_body": conf.max_body,
+            "_trusted": conf.trusted_proxies,
+            "_proxy_header": conf.proxy_header,
+        })
+
+    @property
+    def context(self) -> Context:
+        """Per-request state of plugins and the application (``req.context.account``)."""
+        context = self._context
+        if context is _UNSET:
+            context = self._context = Context()
+        return context
 
     def _env(self, key: str, default: Any = None) -> Any:
         env = self.env
@@ -99,7 +95,7 @@ class Request:
         args_all = self._args_all
         if args_all is _UNSET:
             query = self.query_str
-            args_all = self._args_all = parse_query(self, query) if query else {}
+            args_all = self._args_all = parse_query(query) if query else {}
         return args_all
 
     @args_all.setter
@@ -184,7 +180,6 @@ class Request:
             data = stream.read(length) if stream is not None else b""
             if len(data) < length:
                 raise Http400Error(
-                    self,
                     f"request body ended after {len(data)} of the {length} bytes "
                     "announced by Content-Length",
                 )
@@ -193,7 +188,7 @@ class Request:
             limit = self._max_body
             data = stream.read(limit + 1)
             if len(data) > limit:
-                raise Http413Error(self, f"request body is larger than {limit} bytes")
+                raise Http413Error(f"request body is larger than {limit} bytes")
             return data or None
         return None
 
@@ -213,7 +208,20 @@ class Request:
 
     @property
     def remote_addr(self) -> str | None:
+        """The address of the peer that connected (a proxy, when there is one)."""
         return self._env("REMOTE_ADDR")
+
+    @property
+    def client_addr(self) -> str | None:
+        """The client's address: ``remote_addr``, or through the app's trusted proxies
+        (``AppConf(trusted_proxies=..., proxy_header=...)``) the address they report."""
+        addr = self._client_addr
+        if addr is _UNSET:
+            env = self.env
+            addr = self._client_addr = (
+                None if env is None else client_address(env, self._trusted, self._proxy_header)
+            )
+        return addr
 
     @property
     def remote_port(self) -> int | None:

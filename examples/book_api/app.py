@@ -1,4 +1,4 @@
-"""The book API: the installed plugins, configuration from ``CLINK_*`` variables, ``BookCtl``.
+"""The book API: its plugins, configuration from ``CLINK_*`` variables, ``BookCtl``.
 
 ``create_app()`` needs a reachable MongoDB (``CLINK_MONGO_URL``) and the auth
 variables (``CLINK_AUTH_*``); ``run.py`` fills in development values and starts
@@ -22,6 +22,8 @@ APP_CONF = AppConf(
 )
 #: Members of this group may remove books; the root account is put in it at start.
 ADMIN_GROUP = "admin"
+#: The plugins the demo uses (installed is not enough: an app names what it loads).
+PLUGINS = ("log", "cors", "auth")
 #: The database used unless ``CLINK_MONGO_DB`` names another.
 DB_NAME = "book_api"
 
@@ -39,12 +41,11 @@ def create_app(mongo_url: str | None = None, smtp_conf: SmtpConf | None = None) 
     """The loaded app. ``mongo_url`` is used when ``CLINK_MONGO_URL`` is not set;
     ``smtp_conf`` (e.g. the console outbox's) replaces the mail settings.
 
-    clink-json, clink-log, clink-cors, clink-mongo, clink-smtp, clink-template and
-    clink-auth are installed, so ``App`` loads them; each reads its own
-    ``CLINK_*`` variables (clink-log: ``CLINK_LOG_DIR``, clink-cors:
-    ``CLINK_CORS_ORIGINS``, ...).
+    The app names its plugins (clink-auth brings clink-mongo and clink-smtp, which
+    it needs); each reads its own ``CLINK_*`` variables (clink-log:
+    ``CLINK_LOG_DIR``, clink-cors: ``CLINK_CORS_ORIGINS``, ...).
     """
-    app = App(APP_CONF)
+    app = App(APP_CONF, plugins=PLUGINS)
     app.add_prim(MongoConf.from_env(dburl=mongo_url, dbname=DB_NAME))
     app.add_prim(AuthConf.from_env())
     if smtp_conf is not None:

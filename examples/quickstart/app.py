@@ -1,6 +1,6 @@
 """The manual's Quickstart: one controller answering GET /book/item with JSON.
 
-Needs clink-json (dict bodies). Serves on 127.0.0.1:8080, or the port in PORT.
+Needs only clink-core (JSON is built in). Serves on 127.0.0.1:8080, or the port in PORT.
 """
 
 import sys

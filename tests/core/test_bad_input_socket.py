@@ -45,7 +45,7 @@ class EchoCtl(Controller):
 
     @mapper.post("/json")
     def post_json(self, req: Request, res: Response) -> None:
-        res.body = req.body or b""
+        res.body = req.body
 
     @mapper.get("/boom")
     def boom(self, req: Request, res: Response) -> None:

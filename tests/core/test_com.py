@@ -274,17 +274,34 @@ def test_add_com_of_a_non_class_raises_com_type_error(value: object) -> None:
     assert repr(value) in str(info.value)
 
 
-def test_add_com_of_an_unstamped_component_raises_com_attr_error() -> None:
-    class Unstamped(Component):
+def test_unstamped_component_without_constructor_arguments_needs_no_stamp() -> None:
+    class Plain(Component):
         pass
 
-    with pytest.raises(ComAttrError, match="Unstamped") as info:
+    @stamp(Plain)
+    class User(Component):
+        def __init__(self, plain: Plain) -> None:
+            self.plain = plain
+
+    injector = Injector()
+    injector.add_com(Plain)
+    injector.add_com(User)
+    injector.load()
+    assert injector.ref(User).plain is injector.ref(Plain)
+
+
+def test_add_com_of_an_unstamped_component_with_arguments_raises_com_attr_error() -> None:
+    class Unstamped(Component):
+        def __init__(self, pump: Pump) -> None:
+            self.pump = pump
+
+    with pytest.raises(ComAttrError, match=r"Unstamped.*takes arguments") as info:
         Injector().add_com(Unstamped)
     assert info.value.com_type is Unstamped
 
 
 def test_stamp_of_a_parent_does_not_make_the_subclass_stamped() -> None:
-    class Child(Pump):
+    class Child(Nozzle):
         pass
 
     with pytest.raises(ComAttrError, match="Child"):
@@ -293,7 +310,8 @@ def test_stamp_of_a_parent_does_not_make_the_subclass_stamped() -> None:
 
 def test_unstamped_dependency_raises_com_attr_error_at_load() -> None:
     class Loose(Component):
-        pass
+        def __init__(self, pump: Pump) -> None:
+            self.pump = pump
 
     @stamp(Loose)
     class Holder(Component):

@@ -124,12 +124,10 @@ class RespCtl(Controller):
 
     @mapper.get("/info")
     def info(self, req, res):
-        import json
-
-        res.body = json.dumps({
+        res.body = {
             "path": req.path, "query_str": req.query_str, "args": req.args,
             "content_type": req.content_type, "body": req.body,
-        })
+        }
 
 
 def test_status_204_sends_no_body_and_no_length(make_app):

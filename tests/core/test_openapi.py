@@ -9,7 +9,6 @@ from openapi_spec_validator import validate
 
 from clink_core import App, AppConf, AppStateError, Controller, Version, mapper, stamp
 from clink_core.cli import main
-from clink_core.iface import ILv3Handler
 from clink_core.mime.type import MIME_PLAINTEXT
 from clink_core.testing import Client
 
@@ -51,20 +50,10 @@ class BookCtl(Controller):
         res.body = b"noted"
 
 
-@stamp()
-class JsonIn(ILv3Handler):
-    """Stands in for clink-json: tests/core runs without plugins."""
-
-    def handle(self, req, res):
-        if req.content_type == "application/json" and req.body:
-            req.body = json.loads(req.body)
-
-
 def make(**kw) -> App:
     conf = AppConf("book-api", "MIT", Version(1, 2, 3), "Hell Corporation", "1st, Hell street")
     app = App(conf, entrypoints=False)
     app.add_ctl(BookCtl)
-    app.add_handler(JsonIn)
     app.enable_openapi(**kw)
     app.load()
     return app

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import logging
-import sys
 import types
-from importlib.metadata import EntryPoint
 
 import pluggy
 import pytest
 
-from clink_core import App, AppConf, AppStateError, Controller, hookimpl, mapper, stamp
-from clink_core.app import app as app_module
+from clink_core import AppStateError, Controller, hookimpl, mapper, stamp
 from clink_core.com import PrimError, Primitive
 from clink_core.error.http import Http404Error
 from clink_core.iface import ILv1Handler, ILv3Handler, ILv5Handler
-from clink_core.pipeline import PipelineError, PluginLoadError
+from clink_core.pipeline import PipelineError
 from clink_core.testing import Client
 
 
@@ -25,6 +22,7 @@ class TraceCtl(Controller):
     @mapper.get("/ok")
     def ok(self, req, res):
         req.trace.append("main")
+        res.content_type = "text/plain"
         res.body = ",".join(req.trace)
 
     @mapper.get("/boom")
@@ -247,12 +245,8 @@ def test_unexpected_error_is_a_generic_500_logged_with_traceback(make_app, caplo
     assert "Traceback" in caplog.text
 
 
-def test_dict_body_without_converter_names_missing_plugin(make_app, caplog):
-    app = make_app(TraceCtl)
-    with caplog.at_level(logging.ERROR, logger="clink.error"):
-        res = Client(app).get("/t/dict")
-    assert res.status == 500
-    assert "clink-json" in caplog.text
+def test_dict_body_is_json_with_no_plugin(make_app):
+    assert Client(make_app(TraceCtl)).get("/t/dict").json == {"a": 1}
 
 
 def test_exception_inside_error_path_gives_bare_500(make_app, caplog):
@@ -285,53 +279,12 @@ def test_later_error_handlers_refine_the_kernel_answer(make_app):
     assert res.json["status_name"] == "503 Service Unavailable"
 
 
-def test_unloaded_app_answers_500(make_app):
+def test_unloaded_app_answers_500(make_app, caplog):
     from werkzeug.test import Client as WClient
 
     app = make_app(TraceCtl)
-    res = WClient(app).get("/t/ok")
+    with caplog.at_level(logging.ERROR, logger="clink.error"):
+        res = WClient(app).get("/t/ok")
     assert res.status_code == 500
     assert res.get_json()["status"] == 500
-
-
-def _fake_entry_points(tmp_path, monkeypatch, source):
-    (tmp_path / "fake_clink_plugin.py").write_text(source)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    sys.modules.pop("fake_clink_plugin", None)
-    ep = EntryPoint("fake", "fake_clink_plugin", "clink.plugins")
-    monkeypatch.setattr(app_module, "plugin_entry_points", lambda: [ep])
-
-
-def test_entry_point_plugins_are_loaded(tmp_path, monkeypatch):
-    _fake_entry_points(tmp_path, monkeypatch, (
-        "from clink_core import hookimpl\n"
-        "@hookimpl\n"
-        "def clink_responding(req, res):\n"
-        "    res.header['X-Fake'] = 'loaded'\n"
-    ))
-    app = App(AppConf("ep-api"))
-    app.add_ctl(TraceCtl)
-    assert Client(app).get("/t/missing").header("X-Fake") == "loaded"
-    app = App(AppConf("ep-api"), entrypoints=False)
-    app.add_ctl(TraceCtl)
-    assert Client(app).get("/t/missing").header("X-Fake") is None
-
-
-def test_broken_entry_point_plugin_is_reported_by_name(tmp_path, monkeypatch):
-    _fake_entry_points(tmp_path, monkeypatch, "raise ImportError('needs libfoo')\n")
-    with pytest.raises(PluginLoadError, match=r"'fake'.*needs libfoo"):
-        App(AppConf("ep-api"))
-
-
-def test_plugin_by_module_name(make_app, tmp_path, monkeypatch):
-    (tmp_path / "named_plugin.py").write_text(
-        "from clink_core import hookimpl\n"
-        "@hookimpl\n"
-        "def clink_responding(req, res):\n"
-        "    res.header['X-Named'] = '1'\n"
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    app = make_app(TraceCtl, plugins=("named_plugin",))
-    assert Client(app).get("/t/missing").header("X-Named") == "1"
-    with pytest.raises(PluginLoadError, match="no_such_plugin"):
-        make_app(plugins=("no_such_plugin",))
+    assert "call app.load()" in caplog.text

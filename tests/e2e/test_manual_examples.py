@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 pytestmark = pytest.mark.timeout(60)
-pytest.importorskip("clink_json")
 
 
 def call(

@@ -29,8 +29,8 @@ def installed() -> None:
         importlib.invalidate_caches()
 
 
-def test_app_with_entry_points_gets_handler_and_controller():
-    app = App(AppConf("hello-api"))
+def test_app_naming_the_plugin_gets_handler_and_controller():
+    app = App(AppConf("hello-api", plugins=["hello"]))
     client = Client(app)
     res = client.get("/hello", query={"name": "Ada"})
     assert (res.status, res.text) == (200, "Hello, Ada!")
@@ -40,15 +40,15 @@ def test_app_with_entry_points_gets_handler_and_controller():
     assert missing.header("X-Hello") == "hello from hello-api"
 
 
-def test_app_without_entry_points_does_not_see_it():
-    app = App(AppConf("bare-api"), entrypoints=False)
-    assert Client(app).get("/hello").status == 404
+def test_app_not_naming_it_does_not_see_it():
+    assert Client(App(AppConf("bare-api"))).get("/hello").status == 404
+    assert Client(App(AppConf("bare-api"), entrypoints=False)).get("/hello").status == 404
 
 
 def test_over_a_real_socket():
     import urllib.request
 
-    with LiveServer(App(AppConf("hello-api"))) as server, \
+    with LiveServer(App(AppConf("hello-api"), plugins=["clink-hello"])) as server, \
             urllib.request.urlopen(server.url + "/hello?name=Bob", timeout=5) as res:
         assert res.read() == b"Hello, Bob!"
         assert res.headers["X-Hello"] == "hello from hello-api"

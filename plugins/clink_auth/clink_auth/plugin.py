@@ -30,6 +30,9 @@ from .ctl import AccCtl, AuthCtl
 from .guard import AuthReqHandler
 from .handler import OAuthErrorHandler
 
+#: Plugins clink-auth needs: MongoDB outages answered 503, mail configured from the environment.
+requires = ("clink_mongo", "clink_smtp")
+
 
 @hookimpl(trylast=True)
 def clink_setup(app: Any) -> None:

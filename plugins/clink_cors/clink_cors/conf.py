@@ -28,6 +28,8 @@ class CorsConf(Primitive):
     """Which cross-origin requests browsers may make.
 
     ``origins``: allowed origins (``"https://app.example"``) or ``"*"`` for any;
+    none by default: installing or enabling the plugin opens nothing until the
+    app (or ``CLINK_CORS_ORIGINS``) names who may read its responses;
     ``methods``: allowed methods, ``None`` for whatever the route allows;
     ``headers``: request headers allowed; ``expose``: response headers scripts
     may read; ``credentials``: allow cookies/Authorization (never with ``"*"``);
@@ -36,7 +38,7 @@ class CorsConf(Primitive):
 
     def __init__(
         self,
-        origins: Iterable[str] | str = ("*",),
+        origins: Iterable[str] | str = (),
         methods: Iterable[str] | str | None = None,
         headers: Iterable[str] | str = DEFAULT_HEADERS,
         expose: Iterable[str] | str = DEFAULT_EXPOSE,
@@ -44,8 +46,6 @@ class CorsConf(Primitive):
         max_age: int = 600,
     ) -> None:
         self.origins = _names(origins, "origins")
-        if not self.origins:
-            raise ConfError("CorsConf origins is empty: name at least one origin, or '*'")
         self.any_origin = "*" in self.origins
         if not isinstance(credentials, bool):
             raise ConfError(f"CorsConf credentials must be True or False, got {credentials!r}")

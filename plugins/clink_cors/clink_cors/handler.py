@@ -22,6 +22,7 @@ class ResCorsHandler(ILv5Handler):
 
     def __init__(self, conf: CorsConf) -> None:
         # PERF: every header value is joined once, here.
+        self._none = not conf.origins
         self._any = conf.any_origin
         self._origins = frozenset(conf.origins)
         self._common: dict[str, str] = {}
@@ -39,7 +40,7 @@ class ResCorsHandler(ILv5Handler):
     def handle(self, req: Any, res: Any) -> None:
         env = req.env
         origin = env.get("HTTP_ORIGIN") if env is not None else None
-        if origin is None:
+        if origin is None or self._none:
             return
         header = res.header
         if self._any:

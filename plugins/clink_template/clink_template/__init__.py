@@ -1,6 +1,9 @@
-"""Clink plugin: ``TemplateSv``, ``$name`` text templates with the app's details as defaults."""
+"""``TemplateSv``: ``$name`` text templates with the app's details as defaults.
 
-from . import plugin
+A service library, not a pipeline plugin: it implements no hook, so there is
+nothing to enable; any component that names ``TemplateSv`` in ``@stamp`` gets it.
+"""
+
 from .error import TemplateError, TemplateFileError, TemplateSyntaxError, TemplateValueError
 from .service import TemplateSv
 
@@ -10,5 +13,4 @@ __all__ = [
     "TemplateSv",
     "TemplateSyntaxError",
     "TemplateValueError",
-    "plugin",
 ]

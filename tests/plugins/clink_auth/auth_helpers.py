@@ -7,13 +7,12 @@ import time
 from typing import Any
 
 import clink_auth
-import clink_json
 import clink_mongo
 import clink_smtp
 from clink_auth import AuthConf
 
 #: The plugins an auth app needs (tests name them: no entry points).
-PLUGINS = (clink_json.plugin, clink_mongo.plugin, clink_smtp.plugin, clink_auth.plugin)
+PLUGINS = (clink_mongo.plugin, clink_smtp.plugin, clink_auth.plugin)
 
 #: 64 bytes exactly: the shortest key AuthConf accepts.
 JWT_KEY = "k" * 32 + "0123456789abcdefghijklmnopqrstuv"

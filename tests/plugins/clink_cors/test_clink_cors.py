@@ -44,9 +44,21 @@ def client_for(make_app, conf=None):
     return Client(app)
 
 
-def test_any_origin_by_default(make_app, monkeypatch):
+def test_no_origin_is_allowed_until_one_is_configured(make_app, monkeypatch):
     for key in ("ORIGINS", "CREDENTIALS", "METHODS", "HEADERS", "EXPOSE", "MAX_AGE"):
         monkeypatch.delenv(f"CLINK_CORS_{key}", raising=False)
+    client = client_for(make_app)
+    res = client.get("/c/item", headers={"Origin": SITE})
+    assert res.status == 200
+    assert [h for h in res.headers if h.startswith("Access-Control-")] == []
+    preflight = client.options(
+        "/c/item", headers={"Origin": SITE, "Access-Control-Request-Method": "POST"}
+    )
+    assert [h for h in preflight.headers if h.startswith("Access-Control-")] == []
+
+
+def test_any_origin_when_configured(make_app, monkeypatch):
+    monkeypatch.setenv("CLINK_CORS_ORIGINS", "*")
     res = client_for(make_app).get("/c/item", headers={"Origin": SITE})
     assert res.header("Access-Control-Allow-Origin") == "*"
     assert res.header("Access-Control-Expose-Headers") == "X-Request-Id"
@@ -92,7 +104,7 @@ def test_preflight_is_answered_without_an_options_route(make_app):
 
 
 def test_configured_methods_win_over_allow(make_app):
-    client = client_for(make_app, CorsConf(methods="get,post"))
+    client = client_for(make_app, CorsConf(origins=[SITE], methods="get,post"))
     res = client.options("/c/item", headers={
         "Origin": SITE, "Access-Control-Request-Method": "GET"})
     assert res.header("Access-Control-Allow-Methods") == "GET, POST"
@@ -122,7 +134,8 @@ def test_wildcard_with_credentials_from_env_fails_load(make_app, monkeypatch):
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"origins": []}, "empty"), ({"max_age": -1}, "max_age"), ({"credentials": "yes"}, "True"),
+    [({"origins": ["https://a\r\nX: y"]}, "line break"), ({"max_age": -1}, "max_age"),
+     ({"credentials": "yes"}, "True"),
      ({"headers": ["X-A\r\nX-B"]}, "line break")],
 )
 def test_bad_conf_values(kwargs, message):

@@ -155,7 +155,7 @@ def test_level_0_rejection_has_a_request_line_without_duration(log_app):
 
 
 def test_a_failed_send_gives_a_second_line_with_the_final_status(log_app):
-    """A dict body with no converter fails at level 6, after the request line was queued."""
+    """A text/plain dict body fails at level 6, after the request line was queued."""
     app = log_app()
     res = Client(app).get("/t/dict", headers={"X-Request-Id": "twice"})
     assert res.status == 500

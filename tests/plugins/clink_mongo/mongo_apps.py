@@ -37,7 +37,7 @@ class BookCtl(Controller):
 
     @mapper.post("/item")
     def add(self, req: Any, res: Any) -> None:
-        data = json.loads(req.body)
+        data = req.body  # the kernel parsed the JSON body
         self.books.insert_one({"name": data["name"], "author": data.get("author")})
         reply(res, {"name": data["name"]}, 201)
 

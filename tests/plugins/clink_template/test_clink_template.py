@@ -1,4 +1,4 @@
-"""clink_template: TemplateSv, its errors, the plugin entry point and the example."""
+"""clink_template: TemplateSv, its errors, injection into an app, and the example."""
 
 from __future__ import annotations
 
@@ -188,8 +188,8 @@ class GreetCtl(Controller):
         res.content_type = "text/plain"
 
 
-def test_plugin_makes_template_sv_injectable(make_app):
-    app = make_app(GreetCtl, plugins=(clink_template.plugin,), name="greeter")
+def test_template_sv_is_injectable_with_no_plugin(make_app):
+    app = make_app(GreetCtl, name="greeter")
     client = Client(app)
     res = client.get("/t/hello?who=Ann")
     assert res.status == 200
@@ -197,8 +197,8 @@ def test_plugin_makes_template_sv_injectable(make_app):
     assert isinstance(app.injector.ref(TemplateSv), TemplateSv)
 
 
-def test_plugin_tolerates_the_app_adding_the_service_too(make_app):
-    app = make_app(plugins=(clink_template.plugin,))
+def test_the_app_may_add_the_service_itself(make_app):
+    app = make_app()
     app.add_com(TemplateSv)
     app.load()
     assert isinstance(app.injector.ref(TemplateSv), TemplateSv)
@@ -213,11 +213,10 @@ def test_service_needs_app_conf():
         injector.load()
 
 
-def test_entry_point_is_declared():
+def test_it_is_no_pipeline_plugin():
     from importlib.metadata import entry_points
 
-    eps = {ep.name: ep.value for ep in entry_points(group="clink.plugins")}
-    assert eps.get("clink_template") == "clink_template.plugin"
+    assert "clink_template" not in {ep.name for ep in entry_points(group="clink.plugins")}
 
 
 # -- the example ---------------------------------------------------------------

@@ -1,14 +1,18 @@
-"""Errors of JSON conversion."""
+"""Errors of data conversion."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from clink_core.error.http import Http400Error
+from ..error.http import Http400Error
 
 
 class JsonBodyError(Http400Error):  # type: ignore[misc,valid-type]
     """A request body that is not acceptable JSON (answered 400)."""
+
+
+class FormBodyError(Http400Error):  # type: ignore[misc,valid-type]
+    """An url-encoded request body that cannot be decoded (answered 400)."""
 
 
 class JsonSerializeError(TypeError):

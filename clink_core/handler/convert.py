@@ -1,39 +1,36 @@
-"""The JSON plugin's pipeline handlers (the manual's ``clink.handler`` names)."""
+"""Levels 3 and 5: request bodies to Python, Python response bodies to JSON.
+
+The manual's ``clink.handler`` converters, in the kernel so that an app
+answers JSON with no plugin installed.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 import orjson
 
-from clink_core import stamp
-from clink_core.iface import ILv3Handler, ILv5Handler
-from clink_core.mime.type import MIME_JSON, MIME_URL_ENCODE
-from clink_core.type import parse_query
-
-from .codec import loads
-from .error import JsonBodyError, JsonSerializeError
-
-
-def is_json(media_type: str | None) -> bool:
-    """``application/json`` and ``+json`` types such as ``application/merge-patch+json``."""
-    return media_type == MIME_JSON or (media_type is not None and media_type.endswith("+json"))
+from ..codec.error import FormBodyError, JsonSerializeError
+from ..codec.json import is_json, loads
+from ..iface.pipe import ILv3Handler, ILv5Handler
+from ..mime.type import MIME_JSON, MIME_URL_ENCODE
+from ..type.query import parse_query
+from ..type.request import Request
+from ..type.response import Response
 
 
-@stamp()
 class ReqJsonHandler(ILv3Handler):
-    """Level 3: a JSON request body becomes Python objects; an empty body ``None``."""
+    """Level 3, first: a JSON request body becomes Python objects; an empty body ``None``."""
 
-    def handle(self, req: Any, res: Any) -> None:
+    tryfirst = True
+
+    def handle(self, req: Request, res: Response) -> None:
         ctype = req.content_type
         if ctype is None or (ctype != MIME_JSON and not is_json(ctype)):
             return
         body = req.body
         if body.__class__ is bytes:
-            req.body = loads(req, body)
+            req.body = loads(body)
 
 
-@stamp()
 class ReqUrlEncodeHandler(ILv3Handler):
     """Level 3: an url-encoded body becomes a dict.
 
@@ -41,7 +38,9 @@ class ReqUrlEncodeHandler(ILv3Handler):
     the list of its values in order (``a=1&a=2`` -> ``{"a": ["1", "2"]}``).
     """
 
-    def handle(self, req: Any, res: Any) -> None:
+    tryfirst = True
+
+    def handle(self, req: Request, res: Response) -> None:
         if req.content_type != MIME_URL_ENCODE:
             return
         body = req.body
@@ -50,22 +49,25 @@ class ReqUrlEncodeHandler(ILv3Handler):
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            raise JsonBodyError(req, "url-encoded body is not valid UTF-8") from None
-        form = parse_query(req, text, "url-encoded body")
+            raise FormBodyError("url-encoded body is not valid UTF-8") from None
+        form = parse_query(text, "url-encoded body", FormBodyError)
         req.body = {k: v[0] if len(v) == 1 else v for k, v in form.items()}
 
 
 _NO_BODY = frozenset({204, 304})
+_OPTIONS = orjson.OPT_NON_STR_KEYS
 
 
-@stamp()
 class ResJsonHandler(ILv5Handler):
     """Level 5: a dict/list/str/number/bool/None body of a JSON response becomes JSON bytes.
 
     Bytes bodies and other content types are left alone; 204/304 send nothing.
+    First on its level, so later handlers (compression, say) see the bytes.
     """
 
-    def handle(self, req: Any, res: Any) -> None:
+    tryfirst = True
+
+    def handle(self, req: Request, res: Response) -> None:
         body = res.body
         if body.__class__ is bytes:
             return
@@ -76,6 +78,7 @@ class ResJsonHandler(ILv5Handler):
         if body is None and (res.status in _NO_BODY or res.status < 200):
             return
         try:
-            res.body = orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
+            # PERF: orjson called here, not through codec.dumps (one call less per request).
+            res.body = orjson.dumps(body, option=_OPTIONS)
         except TypeError as e:  # orjson.JSONEncodeError is a TypeError
             raise JsonSerializeError(body, e) from e

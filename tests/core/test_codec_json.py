@@ -1,4 +1,4 @@
-"""clink_json: JSON and url-encoded request bodies, JSON responses."""
+"""The kernel's JSON: JSON and url-encoded request bodies, JSON responses, the codec."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import logging
 
 import pytest
 
-import clink_json
-from clink_core import Controller, mapper, stamp
+from clink_core import Controller, codec, mapper, stamp
 from clink_core.mime.type import MIME_PLAINTEXT, MIME_URL_ENCODE
 from clink_core.testing import Client
 
@@ -58,7 +57,7 @@ class EchoCtl(Controller):
 
 @pytest.fixture
 def client(make_app):
-    return Client(make_app(EchoCtl, plugins=(clink_json.plugin,)))
+    return Client(make_app(EchoCtl))
 
 
 def test_json_body_in_and_out(client):
@@ -94,11 +93,11 @@ def test_non_utf8_json_is_400(client):
 
 
 def test_deep_nesting_is_400(client):
-    deep = b"[" * (clink_json.MAX_DEPTH + 1) + b"]" * (clink_json.MAX_DEPTH + 1)
+    deep = b"[" * (codec.MAX_DEPTH + 1) + b"]" * (codec.MAX_DEPTH + 1)
     res = client.post("/j/echo", data=deep, content_type="application/json")
     assert res.status == 400
     assert "deeper" in res.json["message"]
-    ok = b"[" * clink_json.MAX_DEPTH + b"]" * clink_json.MAX_DEPTH
+    ok = b"[" * codec.MAX_DEPTH + b"]" * codec.MAX_DEPTH
     assert client.post("/j/echo", data=ok, content_type="application/json").status == 200
     very_deep = b"[" * 5000 + b"]" * 5000
     assert client.post("/j/echo", data=very_deep, content_type="application/json").status == 400
@@ -141,22 +140,20 @@ def test_unserialisable_body_is_500_type_in_log_only(client, caplog):
     assert "Thing" in caplog.text
 
 
-def test_error_bodies_are_json_through_the_plugin(client):
+def test_error_bodies_are_json(client):
     res = client.get("/nope")
     assert res.status == 404
     assert json.loads(res.data)["status"] == 404
 
 
 def test_codec_functions():
-    assert clink_json.loads(None, b'{"a": [1]}') == {"a": [1]}
-    assert clink_json.dumps({"a": 1}) == b'{"a":1}'
-    with pytest.raises(clink_json.JsonSerializeError, match="Thing"):
-        clink_json.dumps(Thing())
-    with pytest.raises(clink_json.JsonBodyError):
-        clink_json.loads(None, b"nope")
-
-
-def test_plugin_is_found_through_its_entry_point():
-    from clink_core.app import plugin_entry_points
-
-    assert "clink_json" in [ep.name for ep in plugin_entry_points()]
+    assert codec.loads(b'{"a": [1]}') == {"a": [1]}
+    assert codec.loads('{"a": 2}') == {"a": 2}
+    assert codec.dumps({"a": 1}) == b'{"a":1}'
+    assert codec.dumps({"t": Thing()}, default=lambda o: "thing") == b'{"t":"thing"}'
+    with pytest.raises(codec.JsonSerializeError, match="Thing"):
+        codec.dumps(Thing())
+    with pytest.raises(codec.JsonBodyError, match="malformed JSON"):
+        codec.loads(b"nope")
+    with pytest.raises(codec.JsonBodyError, match="not valid UTF-8"):
+        codec.loads(b'"\xff"')

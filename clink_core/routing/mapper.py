@@ -89,15 +89,21 @@ def ctl_method(func: Any) -> CtlMethod | None:
     return read_stamp(func, CTL_METHOD_KEY)
 
 
-def body(schema: Any) -> Callable[[F], F]:
+def body(schema: Any, *, check: bool = True) -> Callable[[F], F]:
     """Check ``req.body`` (after level-3 conversion) against ``schema`` before the method runs.
 
     A bad body raises ``FormatError`` named ``body`` (answered 400). The schema is
     compiled once, here, and documents the route's request body in OpenAPI.
+    ``check=False`` only documents it, for a method that checks its body itself
+    (to answer in its own error format, say).
     """
     compiled = CompiledSchema(schema)
 
     def decorate(func: F) -> F:
+        if not check:
+            write_stamp(func, BODY_KEY, schema)
+            return func
+
         @functools.wraps(func)
         def checked(ctl: Any, req: Any, res: Any) -> Any:
             compiled.check("body", req.body)

@@ -1,9 +1,22 @@
-"""Data types: request, response, configuration, version."""
+"""Data types: request, response, per-request context, configuration, version."""
 
+from .client import PROXY_HEADERS
 from .conf import AppConf
+from .context import Context
 from .error import ConfError
-from .request import Request, parse_query
+from .query import has_bad_percent, parse_query
+from .request import Request
 from .response import Response
 from .version import Version
 
-__all__ = ["AppConf", "ConfError", "Request", "Response", "Version", "parse_query"]
+__all__ = [
+    "PROXY_HEADERS",
+    "AppConf",
+    "ConfError",
+    "Context",
+    "Request",
+    "Response",
+    "Version",
+    "has_bad_percent",
+    "parse_query",
+]

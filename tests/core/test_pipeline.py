@@ -288,3 +288,47 @@ def test_unloaded_app_answers_500(make_app, caplog):
     assert res.status_code == 500
     assert res.get_json()["status"] == 500
     assert "call app.load()" in caplog.text
+
+
+def test_clink_route_lets_a_plugin_wrap_a_route_handle(make_app):
+    seen = []
+
+    @hookimpl
+    def clink_route(app, route):
+        seen.append(str(route))
+        if route.path == "/t/dict":
+            original = route.handle
+
+            def wrapped(req, res):
+                original(req, res)
+                res.body["wrapped"] = True
+
+            route.handle = wrapped
+
+    app = make_app(TraceCtl, plugins=(plugin(clink_route=clink_route),))
+    client = Client(app)
+    assert client.get("/t/dict").json == {"a": 1, "wrapped": True}
+    assert client.get("/t/missing").status == 404
+    assert "GET /t/dict" in seen and "GET /t/boom" in seen
+
+
+def test_a_handler_whose_handle_takes_other_names_is_refused_at_definition():
+    with pytest.raises(PipelineError, match=r"handle\(request, response\).*\(req, res\)"):
+
+        class Wrong(ILv3Handler):
+            def handle(self, request, response):
+                pass
+
+
+def test_hookspecs_come_from_the_level_table():
+    from clink_core.pipeline import LEVELS, ClinkSpec
+    from clink_core.pipeline.manager import PluginManager
+
+    pm = PluginManager()
+    for level in LEVELS:
+        if level.hook is None:
+            continue
+        spec = getattr(pm.hook, level.hook).spec
+        assert tuple(spec.argnames) == level.args
+        assert spec.opts["firstresult"] is level.single
+        assert f"Level {level.number}" in getattr(ClinkSpec, level.hook).__doc__

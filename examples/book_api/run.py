@@ -3,7 +3,9 @@
 What is not configured is provided locally:
 
 - no ``CLINK_MONGO_URL``: an embedded MongoDB-compatible server (SecantusDB, from
-  ``clink-mongo[embedded]``) with its data in ``<data>/mongo``;
+  ``clink-mongo[embedded]``) with its data in ``<data>/mongo``. If it dies while
+  the demo runs, the launcher says so and restarts it on the same port and data;
+  meanwhile the API answers 503 at once, and it serves again by itself;
 - no ``CLINK_SMTP_HOST``: the console outbox, so every mail (the registration
   code too) is printed here;
 - no ``CLINK_AUTH_JWT_KEY`` / ``CLINK_AUTH_ROOT_PWD``: development values, generated
@@ -77,6 +79,7 @@ def main() -> int:
     port = int(env.get("PORT") or DEFAULT_PORT)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # requests go to request.log
     lines: list[str] = []
+    mongo: EmbeddedMongo | None = None
     with contextlib.ExitStack() as stack:
         try:
             mongo_url = env.get("CLINK_MONGO_URL")
@@ -87,7 +90,8 @@ def main() -> int:
                 mongo = EmbeddedMongo(data / "mongo")
                 _say(f"starting the embedded MongoDB-compatible server ({data / 'mongo'}) ...")
                 mongo_url = mongo.start()
-                stack.callback(mongo.stop)
+                stack.callback(mongo.stop)  # also ends the supervision
+                mongo.supervise(lambda line: _say(f"book-api: {line}"))
                 lines.append(f"database  embedded SecantusDB at {mongo_url}, "
                              f"data in {data / 'mongo'}")
 
@@ -141,6 +145,8 @@ def main() -> int:
             # Stop in order even if Ctrl-C is pressed again (nox forwards one too).
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            if mongo is not None:  # Ctrl-C stops the database too: no restart now
+                mongo.stop_supervising()
             _say("book-api: stopping ...")
     _say("book-api: stopped")
     return 0

@@ -10,12 +10,19 @@
 In an app, add a ``MongoConf`` primitive and let the injector create
 ``MongoSv`` for the components that ``@stamp(MongoSv)``. The plugin's entry
 point (``clink_mongo.plugin``) adds the level-7 handler that answers 503 with
-``Retry-After`` while the database is unreachable. ``clink_mongo.testing``
+``Retry-After`` while the database is unreachable; while it is known down,
+operations fail at once (``clink_mongo.failfast``). ``clink_mongo.testing``
 holds pytest fixtures; ``clink_mongo.embedded`` starts a local server.
 """
 
 from . import plugin
-from .error import DocSpecExit, DocumentIndexError, DocumentNotExist, MongoSvError
+from .error import (
+    DatabaseDownError,
+    DocSpecExit,
+    DocumentIndexError,
+    DocumentNotExist,
+    MongoSvError,
+)
 from .handler import UNAVAILABLE_MESSAGE, MongoUnavailableHandler, is_outage
 from .service import MongoSv
 from .type import MongoConf, MongoDocSpec, MongoRetryConf, redact_url
@@ -24,6 +31,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "UNAVAILABLE_MESSAGE",
+    "DatabaseDownError",
     "DocSpecExit",
     "DocumentIndexError",
     "DocumentNotExist",

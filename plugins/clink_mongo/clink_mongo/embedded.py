@@ -12,7 +12,8 @@ server answers a ping and stops it on ``stop()``, at the end of the ``with``
 block or when the interpreter exits. Data stays in ``DIR`` between runs;
 ``--sync-on-commit`` makes every acknowledged write survive a crash. Tests
 ``kill()`` it (SIGKILL, as a crash) and ``restart()`` it on the same port and
-directory.
+directory. ``supervise()`` restarts it by itself whenever it exits without
+``stop()`` (what the demo launcher does), reporting each exit and restart.
 
 ``ensure_mongo_url()`` is what a demo needs: ``CLINK_MONGO_URL`` when it is
 set, else the URL of an embedded server started for the life of the process.
@@ -23,14 +24,16 @@ from __future__ import annotations
 import atexit
 import contextlib
 import importlib.util
+import logging
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -40,6 +43,11 @@ from pymongo.errors import PyMongoError
 #: Where ``EmbeddedMongo`` keeps its data unless told otherwise (relative to the cwd).
 DEFAULT_DATA_DIR = Path(".clink-data") / "mongo"
 DEFAULT_START_TIMEOUT = 30.0
+#: How often ``supervise()`` looks whether the server is still alive (seconds).
+DEFAULT_SUPERVISE_INTERVAL = 0.2
+#: Seconds ``supervise()`` waits before trying again after a failed restart.
+RESTART_RETRY_DELAY = 2.0
+logger = logging.getLogger("clink_mongo.embedded")
 _LOG_TAIL = 4000
 # A config file with no settings: passing it turns off secantusd-py's
 # auto-discovery of ./secantusd.toml, ~/.secantus/... and /etc/secantus/...,
@@ -118,6 +126,12 @@ class EmbeddedMongo:
         self._command = list(command) if command is not None else None
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.RLock()
+        # Set by stop(): the supervising thread (if any) must not restart the server.
+        self._unsupervised = threading.Event()
+        self._unsupervised.set()
+        self._watchdog: threading.Thread | None = None
+        #: How many times ``supervise()`` restarted the server.
+        self.restarts = 0
 
     # -- state ------------------------------------------------------------------
     @property
@@ -169,10 +183,12 @@ class EmbeddedMongo:
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the server cleanly (SIGTERM), killing it after ``timeout`` seconds.
 
+        Ends ``supervise()`` first, so the server stays stopped.
         secantusd-py takes about 2 s to stop (it waits that long for its
         accepting thread). Waking that thread with a connection would be
         faster but sometimes leaves the SIGTERM unhandled, so it is not done.
         """
+        self._unsupervised.set()  # before the lock: a restart in progress sees it
         with self._lock:
             proc = self._proc
             if proc is not None and proc.poll() is None:
@@ -185,7 +201,10 @@ class EmbeddedMongo:
             _LIVE.discard(self)
 
     def kill(self) -> None:
-        """Kill the server at once (SIGKILL), as a crash or power loss would."""
+        """Kill the server at once (SIGKILL), as a crash or power loss would.
+
+        A supervised server (``supervise()``) is restarted, as after a crash.
+        """
         with self._lock:
             proc = self._proc
             if proc is not None and proc.poll() is None:
@@ -196,13 +215,53 @@ class EmbeddedMongo:
     def restart(self) -> str:
         """Start the server again on the same port and data directory; return its URL.
 
-        A running server is stopped first.
+        A running server is stopped first (which ends ``supervise()``).
         """
         with self._lock:
             self.stop()
             if self.port is not None:
                 self._fixed_port = True
             return self.start()
+
+    def supervise(
+        self,
+        say: Callable[[str], object] = logger.warning,
+        interval: float = DEFAULT_SUPERVISE_INTERVAL,
+    ) -> None:
+        """Restart the server whenever it exits without ``stop()``, until ``stop()``.
+
+        A thread looks every ``interval`` seconds; when the process has
+        exited (crashed, killed, OOM) it calls ``say`` with a line saying so,
+        starts the server again on the same port and data directory, and
+        says when it is back (or why not, then tries again every
+        ``RESTART_RETRY_DELAY`` seconds). Clients reconnect by themselves.
+        Calling it again while supervising changes nothing.
+        """
+        with self._lock:
+            if not self.running:
+                raise EmbeddedMongoError("start() the embedded server before supervise()")
+            if self._watchdog is not None and self._watchdog.is_alive():
+                return
+            self._unsupervised.clear()
+            self._watchdog = threading.Thread(
+                target=self._watch, args=(say, interval), name="embedded-mongo-watchdog",
+                daemon=True,
+            )
+            self._watchdog.start()
+
+    def stop_supervising(self) -> None:
+        """End ``supervise()`` and leave the server as it is (e.g. before a shutdown).
+
+        A Ctrl-C reaches the server too (same process group): a launcher
+        calls this first so that the exit it is about to cause is not
+        answered by a restart.
+        """
+        self._unsupervised.set()
+
+    @property
+    def supervised(self) -> bool:
+        """Whether ``supervise()`` is watching the server."""
+        return not self._unsupervised.is_set()
 
     def __enter__(self) -> EmbeddedMongo:
         self.start()
@@ -222,6 +281,34 @@ class EmbeddedMongo:
         return f"<EmbeddedMongo {where} data={str(self.data_dir)!r} {state}>"
 
     # -- internals --------------------------------------------------------------
+    def _watch(self, say: Callable[[str], object], interval: float) -> None:
+        """The ``supervise()`` thread: restart the server each time it exits."""
+        delay = interval
+        while not self._unsupervised.wait(delay):
+            delay = interval
+            proc = self._proc
+            if proc is None or proc.poll() is None:
+                continue
+            with self._lock:
+                if self._unsupervised.is_set() or self.running:
+                    continue  # stop() was called, or someone restarted it meanwhile
+                say(
+                    f"the embedded MongoDB server (pid {proc.pid}) {_exit_text(proc.returncode)}; "
+                    f"restarting it on {self.host}:{self.port} with the data in {self.data_dir}"
+                )
+                self._fixed_port = True  # the clients know this port
+                try:
+                    url = self.start()
+                except (EmbeddedMongoError, OSError) as e:
+                    say(
+                        f"the embedded MongoDB server did not restart: {e}\n"
+                        f"trying again in {RESTART_RETRY_DELAY:g} s"
+                    )
+                    delay = RESTART_RETRY_DELAY
+                    continue
+                self.restarts += 1
+                say(f"the embedded MongoDB server is back at {url} (pid {self.pid})")
+
     def _args(self) -> list[str]:
         args = [
             *(self._command or server_command()),
@@ -278,6 +365,17 @@ class EmbeddedMongo:
             if _ping(self.url, min(remaining, 1.0)):
                 return
             time.sleep(0.05)
+
+
+def _exit_text(code: int | None) -> str:
+    """``exited with code 3`` / ``was killed by SIGKILL`` for a process's return code."""
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"was killed by {name}"
+    return f"exited with code {code}"
 
 
 def _ping(url: str, timeout: float) -> bool:

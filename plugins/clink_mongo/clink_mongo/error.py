@@ -3,12 +3,16 @@
 They are programming or deployment errors (a document used before its
 specification, an index the database refuses), so the kernel answers them
 500 when they escape a request. An unreachable server is not one of them:
-pymongo raises its ``ConnectionFailure`` family and the plugin answers 503.
+pymongo raises its ``ConnectionFailure`` family and the plugin answers 503;
+``DatabaseDownError``, raised at once while the server is known down, is one
+of that family.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from pymongo.errors import ServerSelectionTimeoutError
 
 
 class MongoSvError(Exception):
@@ -73,4 +77,31 @@ class DocumentIndexError(MongoSvError):
         because = f": {reason}" if reason else ""
         super().__init__(
             f"document {doc_name!r}: cannot create index {index_label(req_index)}{because}"
+        )
+
+
+class DatabaseDownError(ServerSelectionTimeoutError):
+    """The operation was refused at once: every server failed its last check.
+
+    Raised by ``MongoSv``'s client (``clink_mongo.failfast``) instead of
+    waiting ``serverSelectionTimeoutMS`` for a server that is known to be
+    down. It is a pymongo ``ServerSelectionTimeoutError`` (so a
+    ``ConnectionFailure``): code that handles outages keeps working, pymongo
+    does not retry it, and the plugin answers it 503 with ``Retry-After``.
+    ``reasons`` maps each ``"host:port"`` to the error of its last check.
+    """
+
+    def __init__(self, reasons: dict[str, str], heartbeat_ms: int) -> None:
+        self.reasons = dict(reasons)
+        self.heartbeat_ms = heartbeat_ms
+        detail = "; ".join(
+            why if why.startswith(where) else f"{where}: {why}"
+            for where, why in self.reasons.items()
+        )
+        super().__init__(
+            f"MongoDB is down (the last check of every server failed: {detail}); "
+            f"failing at once instead of waiting for server selection. pymongo checks "
+            f"again every {heartbeat_ms} ms and operations run again as soon as a "
+            "server answers; start the server or fix its address "
+            "(MongoConf(fail_fast=False) / CLINK_MONGO_FAIL_FAST=0 waits instead)"
         )

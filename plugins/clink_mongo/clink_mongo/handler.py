@@ -21,8 +21,9 @@ def is_outage(e: BaseException) -> bool:
 
     pymongo's ``ConnectionFailure`` family: ``AutoReconnect`` (connection
     lost), ``NetworkTimeout``, ``NotPrimaryError``,
-    ``ServerSelectionTimeoutError`` (no server found in time) and
-    ``WaitQueueTimeoutError`` (connection pool exhausted). ``raise X from
+    ``ServerSelectionTimeoutError`` (no server found in time; the plugin's
+    ``DatabaseDownError``, raised at once while the server is known down, is
+    one) and ``WaitQueueTimeoutError`` (connection pool exhausted). ``raise X from
     failure`` chains are followed, so a service may wrap the error.
     """
     seen: set[int] = set()

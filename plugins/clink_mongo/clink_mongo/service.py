@@ -14,6 +14,7 @@ from pymongo.errors import ConnectionFailure, OperationFailure
 from clink_core import Service, stamp
 
 from .error import DocSpecExit, DocumentIndexError, DocumentNotExist
+from .failfast import FailFastClient, down_reasons
 from .type import MongoConf, MongoDocSpec
 
 
@@ -26,7 +27,12 @@ class MongoSv(Service):
     lazily, on the first operation, so creating the service never waits for
     the server and an app starts even while the database is down; requests
     made then fail fast (the conf's short timeouts) and the plugin answers
-    them 503. pymongo reconnects by itself when the server is back.
+    them 503. Once the server is known down (an operation or pymongo's
+    periodic check failed), operations fail at once with
+    ``DatabaseDownError`` instead of waiting for server selection
+    (``conf.fail_fast``, see ``clink_mongo.failfast``). pymongo checks the
+    server every ``heartbeat_frequency_ms`` (500 ms) and operations run again
+    as soon as it answers.
 
     Documents (collections) are used through specifications:
     ``use_docspec(MongoDocSpec(name, indexes))`` creates the indexes, then
@@ -39,7 +45,8 @@ class MongoSv(Service):
         self.conf = conf
         # connect=False: no background threads until first use, so a process
         # that forks workers after loading the app (gunicorn --preload) is safe.
-        self._client: MongoClient[dict[str, Any]] = MongoClient(
+        client_type = FailFastClient if conf.fail_fast else MongoClient
+        self._client: MongoClient[dict[str, Any]] = client_type(
             conf.dburl, connect=False, **conf.client_options()
         )
         self._db: Database[dict[str, Any]] = self._client[conf.dbname]
@@ -94,6 +101,14 @@ class MongoSv(Service):
     def docs(self, *args: str) -> tuple[Collection[dict[str, Any]], ...]:
         """Return the collections of the managed documents named, in order."""
         return tuple(self.doc(name) for name in args)
+
+    @property
+    def down(self) -> bool:
+        """Whether the server is known down now (operations fail at once while it is).
+
+        ``False`` for a client that has not tried the server yet.
+        """
+        return down_reasons(self._client.topology_description) is not None
 
     def ping(self) -> None:
         """Ask the server to answer (a health check); raises ``ConnectionFailure`` if not."""

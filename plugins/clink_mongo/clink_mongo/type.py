@@ -17,9 +17,32 @@ from clink_core.type import ConfError
 
 #: Default client timeouts in milliseconds: a request waits at most this long
 #: for a server before the plugin answers 503, instead of pymongo's 30 s.
+#: (Once the server is known down, requests do not wait at all: see
+#: ``clink_mongo.failfast``.)
 DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 2000
 DEFAULT_CONNECT_TIMEOUT_MS = 2000
 DEFAULT_SOCKET_TIMEOUT_MS = 5000
+#: How often pymongo checks each server (pymongo's own default: 10 s). While
+#: the server is down requests fail at once and only this check notices its
+#: return, so it bounds the recovery time. pymongo checks at most every 500 ms.
+DEFAULT_HEARTBEAT_FREQUENCY_MS = 500
+MIN_HEARTBEAT_FREQUENCY_MS = 500
+
+#: ``MongoConf`` keyword, pymongo option, environment variable and default of
+#: each timing setting, in the order ``client_options`` lists them.
+TIMING_OPTIONS: tuple[tuple[str, str, str, int], ...] = (
+    ("server_selection_timeout_ms", "serverSelectionTimeoutMS",
+     "CLINK_MONGO_SERVER_SELECTION_TIMEOUT_MS", DEFAULT_SERVER_SELECTION_TIMEOUT_MS),
+    ("connect_timeout_ms", "connectTimeoutMS",
+     "CLINK_MONGO_CONNECT_TIMEOUT_MS", DEFAULT_CONNECT_TIMEOUT_MS),
+    ("socket_timeout_ms", "socketTimeoutMS",
+     "CLINK_MONGO_SOCKET_TIMEOUT_MS", DEFAULT_SOCKET_TIMEOUT_MS),
+    ("heartbeat_frequency_ms", "heartbeatFrequencyMS",
+     "CLINK_MONGO_HEARTBEAT_FREQUENCY_MS", DEFAULT_HEARTBEAT_FREQUENCY_MS),
+)
+FAIL_FAST_ENV = "CLINK_MONGO_FAIL_FAST"
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
 
 #: Seconds a 503 answer tells clients to wait (``Retry-After``).
 DEFAULT_RETRY_AFTER = 5
@@ -93,7 +116,40 @@ def _check_timeout(value: Any, name: str) -> int | None:
         raise ConfError(
             f"MongoConf {name} must be a positive number of milliseconds, got {value!r}"
         )
+    if name == "heartbeat_frequency_ms" and value < MIN_HEARTBEAT_FREQUENCY_MS:
+        raise ConfError(
+            f"MongoConf {name} must be at least {MIN_HEARTBEAT_FREQUENCY_MS} ms "
+            f"(pymongo checks a server at most that often), got {value!r}"
+        )
     return value
+
+
+def _env_timings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The timing keywords of ``MongoConf`` set in ``env`` (``CLINK_MONGO_*_MS``, ...)."""
+    found: dict[str, Any] = {}
+    for keyword, _option, var, _default in TIMING_OPTIONS:
+        raw = env.get(var)
+        if raw is None:
+            continue
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ConfError(
+                f"{var} must be a whole number of milliseconds, got {raw!r}"
+            ) from None
+        try:
+            found[keyword] = _check_timeout(value, keyword)
+        except ConfError as e:
+            raise ConfError(f"{var}: {e}") from None
+    raw = env.get(FAIL_FAST_ENV)
+    if raw is not None:
+        flag = raw.strip().lower()
+        if flag not in _TRUE + _FALSE:
+            raise ConfError(
+                f"{FAIL_FAST_ENV} must be one of {', '.join(_TRUE + _FALSE)}, got {raw!r}"
+            )
+        found["fail_fast"] = flag in _TRUE
+    return found
 
 
 class MongoConf(Primitive):
@@ -107,6 +163,13 @@ class MongoConf(Primitive):
     (2 s to find a server, 2 s to connect, 5 s per socket read). pymongo's
     own defaults (30 s, 20 s, none) would hold a request for half a minute
     during an outage.
+
+    ``heartbeat_frequency_ms`` (default 500, at least 500) is how often
+    pymongo checks the server; ``fail_fast`` (default on) makes operations
+    fail at once, without waiting for server selection, while the last
+    check of every server failed (``clink_mongo.failfast``). Together they
+    give fast 503s during an outage and recovery within about
+    ``heartbeat_frequency_ms`` of the server's return.
     """
 
     def __init__(
@@ -117,6 +180,8 @@ class MongoConf(Primitive):
         server_selection_timeout_ms: int | None = None,
         connect_timeout_ms: int | None = None,
         socket_timeout_ms: int | None = None,
+        heartbeat_frequency_ms: int | None = None,
+        fail_fast: bool = True,
     ) -> None:
         self._url_options = _check_url(dburl, "MongoConf dburl")
         self.dburl = dburl
@@ -126,20 +191,22 @@ class MongoConf(Primitive):
         )
         self.connect_timeout_ms = _check_timeout(connect_timeout_ms, "connect_timeout_ms")
         self.socket_timeout_ms = _check_timeout(socket_timeout_ms, "socket_timeout_ms")
+        self.heartbeat_frequency_ms = _check_timeout(
+            heartbeat_frequency_ms, "heartbeat_frequency_ms"
+        )
+        if not isinstance(fail_fast, bool):
+            raise ConfError(f"MongoConf fail_fast must be True or False, got {fail_fast!r}")
+        self.fail_fast = fail_fast
 
     def client_options(self) -> dict[str, Any]:
         """Keyword arguments for ``MongoClient`` besides the URL.
 
-        A timeout set on this object wins; one left ``None`` defers to the
+        A timing set on this object wins; one left ``None`` defers to the
         URL's option, or gets the short default when the URL has none.
         """
         options: dict[str, Any] = {}
-        for option, value, default in (
-            ("serverSelectionTimeoutMS", self.server_selection_timeout_ms,
-             DEFAULT_SERVER_SELECTION_TIMEOUT_MS),
-            ("connectTimeoutMS", self.connect_timeout_ms, DEFAULT_CONNECT_TIMEOUT_MS),
-            ("socketTimeoutMS", self.socket_timeout_ms, DEFAULT_SOCKET_TIMEOUT_MS),
-        ):
+        for keyword, option, _var, default in TIMING_OPTIONS:
+            value = getattr(self, keyword)
             if value is not None:
                 options[option] = value
             elif option.lower() not in self._url_options:
@@ -154,12 +221,17 @@ class MongoConf(Primitive):
         dburl: str | None = None,
         dbname: str | None = None,
     ) -> MongoConf:
-        """Build from ``CLINK_MONGO_URL`` and ``CLINK_MONGO_DB``.
+        """Build from ``CLINK_MONGO_URL`` and ``CLINK_MONGO_DB`` (and the timings).
 
         ``dburl`` and ``dbname`` are the defaults when a variable is not set.
         Without ``CLINK_MONGO_DB`` or a default, the database named in the
-        URL's path is used (``mongodb://host/books``). A missing or malformed
-        value raises ``ConfError`` naming the variable.
+        URL's path is used (``mongodb://host/books``). The timings come from
+        ``CLINK_MONGO_SERVER_SELECTION_TIMEOUT_MS``,
+        ``CLINK_MONGO_CONNECT_TIMEOUT_MS``, ``CLINK_MONGO_SOCKET_TIMEOUT_MS``,
+        ``CLINK_MONGO_HEARTBEAT_FREQUENCY_MS`` (milliseconds) and
+        ``CLINK_MONGO_FAIL_FAST`` (``1``/``0``, ``true``/``false``, ...) when
+        set. A missing or malformed value raises ``ConfError`` naming the
+        variable.
         """
         env = os.environ if env is None else env
         url = env.get("CLINK_MONGO_URL")
@@ -181,7 +253,7 @@ class MongoConf(Primitive):
                 "CLINK_MONGO_DB is not set and CLINK_MONGO_URL names no database: "
                 "give the database name, e.g. CLINK_MONGO_DB=books"
             )
-        return cls(url, name)
+        return cls(url, name, **_env_timings(env))
 
     def __repr__(self) -> str:
         return f"MongoConf({redact_url(self.dburl)!r}, {self.dbname!r})"

@@ -10,6 +10,7 @@ from clink_core.type import ConfError
 from clink_mongo import MongoConf, MongoDocSpec, MongoRetryConf, redact_url
 from clink_mongo.type import (
     DEFAULT_CONNECT_TIMEOUT_MS,
+    DEFAULT_HEARTBEAT_FREQUENCY_MS,
     DEFAULT_SERVER_SELECTION_TIMEOUT_MS,
     DEFAULT_SOCKET_TIMEOUT_MS,
 )
@@ -92,19 +93,27 @@ def test_short_timeouts_by_default():
         "serverSelectionTimeoutMS": DEFAULT_SERVER_SELECTION_TIMEOUT_MS,
         "connectTimeoutMS": DEFAULT_CONNECT_TIMEOUT_MS,
         "socketTimeoutMS": DEFAULT_SOCKET_TIMEOUT_MS,
+        "heartbeatFrequencyMS": DEFAULT_HEARTBEAT_FREQUENCY_MS,
     }
     assert all(v <= 5000 for v in options.values())
+    assert DEFAULT_HEARTBEAT_FREQUENCY_MS == 500  # recovery within about 0.5 s
+    assert MongoConf("mongodb://h", "x").fail_fast is True
 
 
 def test_url_timeouts_win_over_defaults_and_explicit_ones_win_over_url():
-    conf = MongoConf("mongodb://h/?serverSelectionTimeoutMS=9000&sockettimeoutms=1", "x")
+    conf = MongoConf(
+        "mongodb://h/?serverSelectionTimeoutMS=9000&sockettimeoutms=1&heartbeatFrequencyMS=800",
+        "x",
+    )
     assert conf.client_options() == {"connectTimeoutMS": DEFAULT_CONNECT_TIMEOUT_MS}
     conf = MongoConf(
         "mongodb://h/?serverSelectionTimeoutMS=9000", "x",
         server_selection_timeout_ms=100, connect_timeout_ms=200, socket_timeout_ms=300,
+        heartbeat_frequency_ms=700,
     )
     assert conf.client_options() == {
         "serverSelectionTimeoutMS": 100, "connectTimeoutMS": 200, "socketTimeoutMS": 300,
+        "heartbeatFrequencyMS": 700,
     }
 
 
@@ -112,6 +121,54 @@ def test_url_timeouts_win_over_defaults_and_explicit_ones_win_over_url():
 def test_bad_timeouts(value):
     with pytest.raises(ConfError, match="connect_timeout_ms"):
         MongoConf("mongodb://h", "x", connect_timeout_ms=value)
+
+
+def test_heartbeat_below_pymongo_minimum_and_bad_fail_fast():
+    with pytest.raises(ConfError, match="heartbeat_frequency_ms must be at least 500"):
+        MongoConf("mongodb://h", "x", heartbeat_frequency_ms=499)
+    assert MongoConf("mongodb://h", "x", heartbeat_frequency_ms=500).heartbeat_frequency_ms == 500
+    with pytest.raises(ConfError, match="fail_fast must be True or False"):
+        MongoConf("mongodb://h", "x", fail_fast="no")  # type: ignore[arg-type]
+    assert MongoConf("mongodb://h", "x", fail_fast=False).fail_fast is False
+
+
+def test_from_env_timings_and_fail_fast():
+    env = {
+        "CLINK_MONGO_URL": "mongodb://db", "CLINK_MONGO_DB": "x",
+        "CLINK_MONGO_SERVER_SELECTION_TIMEOUT_MS": "300",
+        "CLINK_MONGO_CONNECT_TIMEOUT_MS": "400",
+        "CLINK_MONGO_SOCKET_TIMEOUT_MS": "9000",
+        "CLINK_MONGO_HEARTBEAT_FREQUENCY_MS": "1000",
+        "CLINK_MONGO_FAIL_FAST": "off",
+    }
+    conf = MongoConf.from_env(env)
+    assert conf.client_options() == {
+        "serverSelectionTimeoutMS": 300, "connectTimeoutMS": 400, "socketTimeoutMS": 9000,
+        "heartbeatFrequencyMS": 1000,
+    }
+    assert conf.fail_fast is False
+    for flag, expected in (("1", True), ("TRUE", True), ("yes", True), ("0", False)):
+        assert MongoConf.from_env({**env, "CLINK_MONGO_FAIL_FAST": flag}).fail_fast is expected
+    plain = MongoConf.from_env({"CLINK_MONGO_URL": "mongodb://db", "CLINK_MONGO_DB": "x"})
+    assert plain.fail_fast is True
+    assert plain.heartbeat_frequency_ms is None  # the default applies in client_options
+
+
+@pytest.mark.parametrize(
+    ("var", "value", "fragment"),
+    [
+        ("CLINK_MONGO_SERVER_SELECTION_TIMEOUT_MS", "2s", "whole number of milliseconds"),
+        ("CLINK_MONGO_CONNECT_TIMEOUT_MS", "0", "positive number"),
+        ("CLINK_MONGO_SOCKET_TIMEOUT_MS", "-5", "positive number"),
+        ("CLINK_MONGO_HEARTBEAT_FREQUENCY_MS", "100", "at least 500"),
+        ("CLINK_MONGO_FAIL_FAST", "maybe", "must be one of"),
+    ],
+)
+def test_from_env_bad_timings_name_the_variable(var, value, fragment):
+    env = {"CLINK_MONGO_URL": "mongodb://db", "CLINK_MONGO_DB": "x", var: value}
+    with pytest.raises(ConfError, match=fragment) as info:
+        MongoConf.from_env(env)
+    assert str(info.value).startswith(var)
 
 
 def test_from_env():

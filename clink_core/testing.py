@@ -109,18 +109,23 @@ class Client:
 
 
 class LiveServer:
-    """Serves an app on a real socket (werkzeug, threaded) for the length of a ``with``.
+    """Serves an app on a real socket for the length of a ``with``: the server of
+    ``clink run`` (``clink_core.cli.serve``), threaded, with its ``limits``.
 
         with LiveServer(app) as server:
             urllib.request.urlopen(server.url + "/book/item")
     """
 
-    def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, app: App, host: str = "127.0.0.1", port: int = 0, limits: Any = None
+    ) -> None:
         if not app.loaded:
             app.load()
         self.app = app
         self.host = host
         self.port = port
+        #: a ``clink_core.cli.serve.ServerLimits``; ``None``: the defaults of ``clink run``.
+        self.limits = limits
         self._server: Any = None
         self._thread: Any = None
 
@@ -131,11 +136,14 @@ class LiveServer:
     def __enter__(self) -> LiveServer:
         import threading
 
-        from werkzeug.serving import make_server
+        from .cli.serve import make_server
 
-        self._server = make_server(self.host, self.port, self.app, threaded=True)
+        self._server = make_server(self.host, self.port, self.app, self.limits)
         self.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval so leaving the ``with`` takes milliseconds, not 0.5 s.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -143,4 +151,6 @@ class LiveServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
 __all__ = ["Client", "ClientResponse", "LiveServer"]

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from ..app.app import App
 from ..app.error import AppStateError
@@ -14,6 +15,7 @@ from ..com.error import ComError
 from ..pipeline.error import PipelineError, PluginLoadError
 from ..routing.error import RoutingError
 from ..type.error import ConfError
+from .serve import ServerLimits
 from .target import TargetError, load_target
 
 
@@ -32,14 +34,32 @@ LOAD_ERRORS = (AppStateError, ComError, ConfError, PipelineError, PluginLoadErro
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from werkzeug.serving import run_simple
+    from .serve import run
 
     app = _loaded(args.app)
-    run_simple(
-        args.host, args.port, app, use_reloader=args.reload, threaded=True,
-        reloader_type="stat",
+    limits = ServerLimits(
+        timeout=args.timeout,
+        max_request_line=args.max_request_line,
+        max_header_count=args.max_header_count,
+        max_header_bytes=args.max_header_bytes,
     )
+    run(args.host, args.port, app, limits, reload=args.reload)
     return 0
+
+
+def _positive(kind: type[int] | type[float]) -> Any:
+    """An argparse ``type`` accepting a positive ``kind`` only."""
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = 0
+        if not 0 < value < float("inf"):
+            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {text!r}")
+        return value
+
+    return parse
 
 
 def cmd_routes(args: argparse.Namespace) -> int:
@@ -84,11 +104,28 @@ def _print_table(rows: Sequence[Sequence[str]]) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="clink", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="serve MODULE:APP on werkzeug's development server")
+    run = sub.add_parser("run", help="serve MODULE:APP on the development server")
     run.add_argument("app", metavar="MODULE:APP")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8080)
     run.add_argument("--reload", action="store_true", help="restart when a source file changes")
+    limits = ServerLimits()
+    run.add_argument(
+        "--timeout", type=_positive(float), default=limits.timeout, metavar="SECONDS",
+        help="time for a whole request to arrive, else 408 and close (default %(default)s)",
+    )
+    run.add_argument(
+        "--max-request-line", type=_positive(int), default=limits.max_request_line,
+        metavar="BYTES", help="longest request line, else 414 (default %(default)s)",
+    )
+    run.add_argument(
+        "--max-header-count", type=_positive(int), default=limits.max_header_count,
+        metavar="N", help="most header fields, else 431 (default %(default)s)",
+    )
+    run.add_argument(
+        "--max-header-bytes", type=_positive(int), default=limits.max_header_bytes,
+        metavar="BYTES", help="largest header block, else 431 (default %(default)s)",
+    )
     run.set_defaults(func=cmd_run)
     routes = sub.add_parser("routes", help="list the routes of MODULE:APP")
     routes.add_argument("app", metavar="MODULE:APP")

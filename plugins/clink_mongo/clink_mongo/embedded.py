@@ -281,8 +281,16 @@ class EmbeddedMongo:
         return f"<EmbeddedMongo {where} data={str(self.data_dir)!r} {state}>"
 
     # -- internals --------------------------------------------------------------
-    def _watch(self, say: Callable[[str], object], interval: float) -> None:
+    def _watch(self, report: Callable[[str], object], interval: float) -> None:
         """The ``supervise()`` thread: restart the server each time it exits."""
+
+        def say(line: str) -> None:
+            # A failing report (stdout closed, say) must not end the supervision.
+            try:
+                report(line)
+            except Exception:
+                logger.exception("supervise(): could not report %r", line)
+
         delay = interval
         while not self._unsupervised.wait(delay):
             delay = interval

@@ -102,3 +102,13 @@ def test_stop_supervising_leaves_the_server_alone(mongo_process: EmbeddedMongo):
 def test_supervise_needs_a_started_server(tmp_path):
     with pytest.raises(EmbeddedMongoError, match=r"start\(\) the embedded server"):
         EmbeddedMongo(tmp_path / "never").supervise()
+
+
+def test_a_failing_report_does_not_end_the_supervision(mongo_process: EmbeddedMongo):
+    def say(line: str) -> None:
+        raise BrokenPipeError("stdout is gone")
+
+    mongo_process.supervise(say, interval=0.05)
+    mongo_process.kill()
+    wait_for(lambda: mongo_process.restarts == 1, 30, "the restart")
+    assert mongo_process.running

@@ -43,9 +43,11 @@ def _drop_request(args: tuple[Any, ...]) -> tuple[Any, ...]:
     The request (or ``None`` in its place, before a message) is accepted and
     ignored. Duck-typed, so this module needs no import of the request type.
     """
-    if args and (
-        (args[0] is None and len(args) > 1)
-        or (hasattr(args[0], "env") and hasattr(args[0], "content_type"))
+    if not args or args[0].__class__ is str:
+        return args
+    first = args[0]
+    if (first is None and len(args) > 1) or (
+        hasattr(first, "env") and hasattr(first, "content_type")
     ):
         return args[1:]
     return args
@@ -84,14 +86,20 @@ class _StatusError(HttpError):
     # PERF: the C initialiser; a Python __init__ costs ~0.3 µs on every 404.
     __init__ = Exception.__init__  # type: ignore[assignment]
 
+    # PERF: ``(msg,)`` with a str message needs no call to ``_drop_request``.
     @property  # type: ignore[override]
     def msg(self) -> Any:
-        args = _drop_request(self.args)
+        args = self.args
+        if args and args[0].__class__ is not str:
+            args = _drop_request(args)
         return args[0] if args else None
 
     @property  # type: ignore[override]
     def headers(self) -> dict[str, str] | None:
-        args = _drop_request(self.args)
+        args = self.args
+        if len(args) < 2:
+            return None
+        args = _drop_request(args)
         return args[1] if len(args) > 1 else None
 
 

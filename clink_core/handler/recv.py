@@ -84,7 +84,8 @@ class RecvHandler(ILv0Handler):
             )
         length = env.get("CONTENT_LENGTH")
         if length:
-            size = content_length(length)
+            # PERF: one plain number is the common case; a list or junk takes the slow path.
+            size = int(length) if length.isdigit() and length.isascii() else content_length(length)
             if size > self._max_body:
                 raise Http413Error(
                     f"request body of {size} bytes exceeds the limit of {self._max_body}"

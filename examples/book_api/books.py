@@ -190,7 +190,7 @@ class BookCtl(Controller):
 
         The answer carries the stored book and a `Location` header to read it.
         """
-        book = self.book_sv.add(req.body, req.account.name)
+        book = self.book_sv.add(req.body, req.context.account.name)
         res.status = 201
         res.header["Location"] = f"/book/item?id={book['id']}"
         res.body = book

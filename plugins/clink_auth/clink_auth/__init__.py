@@ -1,13 +1,15 @@
 """Clink plugin: accounts, groups and OAuth2 tokens — the 2017 manual's API, secure end to end.
 
     from clink_auth import AuthConf
-    app = App(AppConf("book-api"))             # with clink-auth installed
+    app = App(AppConf("book-api"), plugins=["auth"])    # also loads mongo and smtp
     app.add_prim(MongoConf.from_env(), AuthConf.from_env())
     app.load()                                 # /acc/... and /auth/token are served
 
 Services: ``AuthDbSv`` (collections and indexes), ``AccSv`` (accounts, codes,
-groups), ``OAuthSv`` (tokens). Controllers: ``AccCtl``, ``AuthCtl``. Route
-guards: ``require_auth``, ``require_group``. Schemas: ``clink_auth.model``.
+groups, login throttling), ``OAuthSv`` (tokens). Controllers: ``AccCtl``,
+``AuthCtl``. Route guards: ``require_auth``, ``require_group`` (the
+authenticated ``Principal`` is ``req.context.account``). Schemas:
+``clink_auth.model``.
 """
 
 from . import model, plugin
@@ -28,10 +30,11 @@ from .error import (
     TokenExpiredError,
     TokenRevokedError,
 )
-from .guard import AuthReqHandler, authenticate, require_auth, require_group
+from .guard import GUARD_KEY, Guard, guard_route, require_auth, require_group
 from .handler import TOKEN_PATH, OAuthErrorHandler
 from .mail import MAIL_NAMES, AuthMail
 from .oauth import OAuthSv
+from .throttle import LoginThrottle, client_key
 from .token import ACCESS, REFRESH, TokenCodec
 from .type import ConfirmCodeSpec, Principal
 
@@ -41,6 +44,7 @@ __all__ = [
     "ACCESS",
     "CHANGED_PASSWORD",
     "DOC_SPECS",
+    "GUARD_KEY",
     "JWT_ALGORITHMS",
     "MAIL_NAMES",
     "ME_FIELDS",
@@ -57,13 +61,14 @@ __all__ = [
     "AuthDbSv",
     "AuthError",
     "AuthMail",
-    "AuthReqHandler",
     "AuthSetupError",
     "BadCredentialsError",
     "Clock",
     "ConfirmCodeSpec",
     "FakeClock",
+    "Guard",
     "InvalidTokenError",
+    "LoginThrottle",
     "LoginThrottledError",
     "OAuthError",
     "OAuthErrorHandler",
@@ -74,7 +79,8 @@ __all__ = [
     "TokenExpiredError",
     "TokenRevokedError",
     "__version__",
-    "authenticate",
+    "client_key",
+    "guard_route",
     "make_code",
     "me_body",
     "model",

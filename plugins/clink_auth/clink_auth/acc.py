@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import re
 import secrets
 from collections.abc import Mapping
@@ -12,19 +11,19 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from bson import ObjectId
-from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from clink_core import Service, stamp
-from clink_core.dflow import CompiledSchema, ExistError, ExpiredError, NonExistError
+from clink_core.plugin import CompiledSchema, ExistError, ExpiredError, NonExistError
 
 from .authdb import AuthDbSv
 from .clock import Clock, to_dt
 from .code import CodeHasher, make_code
 from .conf import AuthConf
-from .error import BadCredentialsError, LoginThrottledError, RootAccountError
+from .error import BadCredentialsError, RootAccountError
 from .model import acc as acc_model
 from .model import std
+from .throttle import LoginThrottle
 from .type import ConfirmCodeSpec
 
 logger = logging.getLogger("clink.auth")
@@ -105,7 +104,7 @@ class AccSv(Service):
         self._rpwd = authdb_sv.rpwd_doc()
         self._acctmp = authdb_sv.acctmp_doc()
         self._rtoken = authdb_sv.rtoken_doc()
-        self._loginfail = authdb_sv.loginfail_doc()
+        self.throttle = LoginThrottle(authdb_sv.loginfail_doc(), auth_conf, self.clock)
         self.hasher = PasswordHasher(
             time_cost=auth_conf.argon2_time_cost,
             memory_cost=auth_conf.argon2_memory_cost,
@@ -136,20 +135,27 @@ class AccSv(Service):
         """Hold name, email and phone for ``code_time`` and return the code that activates them.
 
         ``ExistError`` names the field an account or a pending registration has
-        taken. The code is stored only as a hash.
+        taken: ``name`` or ``phone`` first, looked up whatever the address, then
+        ``email`` (so whether an address is taken never changes the answer about
+        the others; the HTTP layer hides the address). The password is hashed
+        before anything is looked up, so every request costs the same. The code
+        is stored only as a hash.
         """
         self._check_acc(name, password, email, phone)
         email = email.lower()
+        hashpwd = self.hasher.hash(password)
         now = self.clock()
-        now_dt = to_dt(now)
-        wanted: list[dict[str, Any]] = [{"name": name}, {"email": email}]
+        public: list[dict[str, Any]] = [{"name": name}]
         if phone is not None:
-            wanted.append({"phone": phone})
-        self._raise_taken(self._acc.find_one({"$or": wanted}, {"name": 1, "email": 1, "phone": 1}),
-                          name, email, phone)
+            public.append({"phone": phone})
         # An expired registration gives its fields back (the TTL sweep may not have run yet).
-        self._acctmp.delete_many({"$or": wanted, "exp_date": {"$lte": now_dt}})
-        doc = self._acc_fields(name, self.hasher.hash(password), email, phone, now)
+        self._acctmp.delete_many({"$or": [*public, {"email": email}], "exp_date": {
+            "$lte": to_dt(now)}})
+        for wanted in (*public, {"email": email}):
+            for coll in (self._acc, self._acctmp):
+                if coll.find_one(wanted, {"_id": 1}) is not None:
+                    raise ExistError(wanted)
+        doc = self._acc_fields(name, hashpwd, email, phone, now)
         exp = now + self.conf.code_time
         doc["exp_date"] = to_dt(exp)
         for _ in range(3):
@@ -247,28 +253,31 @@ class AccSv(Service):
             )
         return acc
 
-    def login(self, name: str, pwd: str) -> dict[str, Any]:
+    def login(self, name: str, pwd: str, client: str | None = None) -> dict[str, Any]:
         """``find_pwd`` under login throttling: the account, or an error.
 
-        Each attempt is counted per account name (whether or not it exists) in
-        MongoDB before the password is checked; a success clears the count.
-        Past ``login_max_fails`` attempts within ``login_fail_window`` seconds
-        of the first, ``LoginThrottledError`` (with ``retry_after``) is raised
-        without checking the password. A wrong name or password raises
-        ``BadCredentialsError``.
+        ``client`` is the address the attempt came from (``req.client_addr``);
+        ``None`` counts it under one shared "no address" client. The attempt is
+        counted in MongoDB before the password is checked, per (name, client)
+        and per client (see ``throttle``); past a limit ``LoginThrottledError``
+        (with ``retry_after``) is raised without any argon2 work. A wrong name
+        or password raises ``BadCredentialsError``; a success clears the
+        (name, client) count.
         """
         if not isinstance(name, str):
             raise TypeError(f"name must be a str, got {type(name).__name__}")
-        self._count_attempt(name)
+        if client is not None and not isinstance(client, str):
+            raise TypeError(f"client must be a str or None, got {type(client).__name__}")
+        attempt = self.throttle.begin(name, client)
         acc = self.find_pwd(name, pwd)
         if acc is None:
             raise BadCredentialsError()
-        self.reset_login_fails(name)
+        self.throttle.succeeded(attempt)
         return acc
 
     def reset_login_fails(self, name: str) -> None:
-        """Forget the failed logins of account name ``name``."""
-        self._loginfail.delete_one({"_id": name})
+        """Forget the failed logins of account name ``name`` from every client."""
+        self.throttle.clear_name(name)
 
     def rm_acc(self, id: ObjectId) -> None:
         """Remove an account, its group memberships, codes and refresh tokens."""
@@ -403,17 +412,6 @@ class AccSv(Service):
             doc["phone"] = phone
         return doc
 
-    @staticmethod
-    def _raise_taken(
-        found: dict[str, Any] | None, name: str, email: str, phone: str | None
-    ) -> None:
-        if found is None:
-            return
-        for field, value in (("name", name), ("email", email), ("phone", phone)):
-            if value is not None and found.get(field) == value:
-                raise ExistError({field: value})
-        raise ExistError({"name": name})  # pragma: no cover - found matched one of them
-
     def _verify(self, hashpwd: str, pwd: str) -> bool:
         try:
             return self.hasher.verify(hashpwd, pwd)
@@ -437,32 +435,6 @@ class AccSv(Service):
             raise NonExistError({"_id": acc_id})
         self._rpwd.delete_many({"acc_id": acc_id})
         self.revoke_tokens(acc_id)
-
-    def _count_attempt(self, name: str) -> None:
-        """Count a login attempt of ``name``; raise ``LoginThrottledError`` past the limit."""
-        now = self.clock()
-        window = self.conf.login_fail_window
-        doc = None
-        for _ in range(5):
-            doc = self._loginfail.find_one_and_update(
-                {"_id": name, "start": {"$gt": now - window}},
-                {"$inc": {"count": 1}},
-                return_document=ReturnDocument.AFTER,
-            )
-            if doc is not None:
-                break
-            try:  # no counter, or an old one: start a new window
-                doc = self._loginfail.find_one_and_update(
-                    {"_id": name, "start": {"$lte": now - window}},
-                    {"$set": {"start": now, "count": 1, "exp_date": to_dt(now + window)}},
-                    upsert=True,
-                    return_document=ReturnDocument.AFTER,
-                )
-                break
-            except DuplicateKeyError:
-                continue  # another process started the window first: count in it
-        if doc is not None and doc["count"] > self.conf.login_max_fails:
-            raise LoginThrottledError(max(1, math.ceil(doc["start"] + window - now)))
 
     def _ensure_root(self) -> None:
         if self._acc.find_one({"name": ROOT_NAME}, {"_id": 1}) is not None:

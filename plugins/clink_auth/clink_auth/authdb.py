@@ -56,8 +56,8 @@ DOC_SPECS = (
     ),
     # refresh tokens: {_id: jti, fam, acc_id, exp_date, created_date, retired, revoked}
     MongoDocSpec(RTOKEN_DOC, [_plain("fam"), _plain("acc_id"), _ttl()]),
-    # failed logins per account name: {_id: name, start, count, exp_date}
-    MongoDocSpec(LOGINFAIL_DOC, [_ttl()]),
+    # login throttle counters (throttle.py): {_id, kind, client, name?, start, count, exp_date}
+    MongoDocSpec(LOGINFAIL_DOC, [_plain("name"), _ttl()]),
 )
 
 
@@ -105,5 +105,5 @@ class AuthDbSv(Service):
         return self._rtoken
 
     def loginfail_doc(self) -> Collection[dict[str, Any]]:
-        """Return the collection counting failed logins per account name."""
+        """Return the collection of login throttle counters (per name and client, per client)."""
         return self._loginfail

@@ -54,9 +54,3 @@ def to_dt(unix: float) -> datetime:
     """Unix seconds as an aware UTC ``datetime`` at millisecond precision (BSON's)."""
     return datetime.fromtimestamp(int(unix * 1000) / 1000, tz=UTC)
 
-
-def from_dt(value: datetime) -> float:
-    """A ``datetime`` from MongoDB as unix seconds; a naive one is read as UTC."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.timestamp()

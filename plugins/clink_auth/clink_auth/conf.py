@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from clink_core import Primitive
-from clink_core.type import ConfError
+from clink_core.plugin import ConfError
 from clink_smtp import SmtpConf
 
 #: Symmetric algorithms a token may be signed with; the key is a shared secret.
@@ -47,9 +47,13 @@ class AuthConf(Primitive):
     Keyword-only additions: ``code_time`` (lifetime of registration and reset
     codes, 1 hour), ``jwt_alg`` (``HS512``; ``HS256``/``HS384`` allowed),
     ``jwt_issuer`` and ``jwt_audience`` (the ``iss``/``aud`` claims; the same
-    key and the same names accept each other's tokens), ``login_max_fails`` and
-    ``login_fail_window`` (5 failed logins of one account name within 900
-    seconds lock it for the rest of the window), ``smtp_security``,
+    key and the same names accept each other's tokens), the login throttle
+    (``login_max_fails``: 5 failed logins of one account name from one client
+    address within ``login_fail_window``, 900 seconds, lock that name for that
+    address for the rest of the window; ``login_client_max_fails``: 20 failed
+    logins of any names from one address lock the address;
+    ``login_client_max_checks``: 100 password checks, failed or not, from one
+    address), ``smtp_security``,
     ``smtp_timeout`` and ``smtp_ca_file`` (see ``clink_smtp.SmtpConf``),
     ``argon2_time_cost``, ``argon2_memory_cost`` (KiB) and
     ``argon2_parallelism`` (the password hash; RFC 9106's second recommended
@@ -78,6 +82,8 @@ class AuthConf(Primitive):
         jwt_audience: str = "clink-auth",
         login_max_fails: int = 5,
         login_fail_window: int = 900,
+        login_client_max_fails: int = 20,
+        login_client_max_checks: int = 100,
         smtp_security: str = "starttls",
         smtp_timeout: float = 10,
         smtp_ca_file: str | os.PathLike[str] | None = None,
@@ -132,6 +138,12 @@ class AuthConf(Primitive):
         self.jwt_audience = jwt_audience
         self.login_max_fails = _positive_int("login_max_fails", login_max_fails)
         self.login_fail_window = _positive_int("login_fail_window", login_fail_window)
+        self.login_client_max_fails = _positive_int(
+            "login_client_max_fails", login_client_max_fails
+        )
+        self.login_client_max_checks = _positive_int(
+            "login_client_max_checks", login_client_max_checks
+        )
         self.argon2_time_cost = _positive_int("argon2_time_cost", argon2_time_cost)
         self.argon2_memory_cost = _positive_int("argon2_memory_cost", argon2_memory_cost)
         self.argon2_parallelism = _positive_int("argon2_parallelism", argon2_parallelism)
@@ -178,6 +190,7 @@ class AuthConf(Primitive):
         ``CLINK_AUTH_RTOKEN_TIME``, ``CLINK_AUTH_CODE_TIME``, ``CLINK_AUTH_JWT_ALG``,
         ``CLINK_AUTH_JWT_ISSUER``, ``CLINK_AUTH_JWT_AUDIENCE``,
         ``CLINK_AUTH_LOGIN_MAX_FAILS``, ``CLINK_AUTH_LOGIN_FAIL_WINDOW``,
+        ``CLINK_AUTH_LOGIN_CLIENT_MAX_FAILS``, ``CLINK_AUTH_LOGIN_CLIENT_MAX_CHECKS``,
         ``CLINK_AUTH_SMTP_SECURITY``, ``CLINK_AUTH_SMTP_TIMEOUT``,
         ``CLINK_AUTH_SMTP_CA_FILE``, ``CLINK_AUTH_ARGON2_TIME_COST``,
         ``CLINK_AUTH_ARGON2_MEMORY_COST``, ``CLINK_AUTH_ARGON2_PARALLELISM``,
@@ -217,6 +230,8 @@ class AuthConf(Primitive):
             ("TOKEN_TIME", "token_time"), ("RTOKEN_TIME", "rtoken_time"),
             ("CODE_TIME", "code_time"), ("LOGIN_MAX_FAILS", "login_max_fails"),
             ("LOGIN_FAIL_WINDOW", "login_fail_window"),
+            ("LOGIN_CLIENT_MAX_FAILS", "login_client_max_fails"),
+            ("LOGIN_CLIENT_MAX_CHECKS", "login_client_max_checks"),
             ("ARGON2_TIME_COST", "argon2_time_cost"),
             ("ARGON2_MEMORY_COST", "argon2_memory_cost"),
             ("ARGON2_PARALLELISM", "argon2_parallelism"),

@@ -6,16 +6,18 @@ import logging
 from typing import Any
 
 from clink_core import AppConf, Controller, mapper, stamp
-from clink_core.com.label import write_stamp
-from clink_core.dflow import CompiledSchema, FormatError, NonExistError
-from clink_core.error.http import (
+from clink_core.plugin import (
+    MIME_URL_ENCODE,
+    CompiledSchema,
+    ExistError,
+    FormatError,
     Http400Error,
     Http401Error,
     Http403Error,
     Http429Error,
     Http503Error,
+    NonExistError,
 )
-from clink_core.mime.type import MIME_URL_ENCODE
 from clink_smtp import SmtpAddressError, SmtpError, SmtpHeaderError, SmtpSv
 from clink_template import TemplateSv
 
@@ -29,7 +31,7 @@ from .error import (
     TokenExpiredError,
 )
 from .guard import require_auth
-from .handler import NO_STORE
+from .handler import AUTH_PATH, NO_STORE, TOKEN_ROUTE
 from .mail import AuthMail, format_date
 from .model import acc as acc_model
 from .model import auth as auth_model
@@ -77,8 +79,9 @@ class AccCtl(Controller):
     """Manage accounts: register with a mailed code, read the account, change or reset a password.
 
     Bodies are checked against the manual's schemas (400 naming the field,
-    never echoing it); a name, email or phone already taken is 409, an unknown
-    code 404, an expired one 410.
+    never echoing it); a name or phone already taken is 409, an unknown code
+    404, an expired one 410. A taken e-mail address is answered like a free
+    one (204): its owner is mailed instead, so addresses cannot be enumerated.
     """
 
     def __init__(
@@ -98,30 +101,51 @@ class AccCtl(Controller):
 
     @mapper.post("/reg/code")
     @mapper.body(acc_model.post_reg_code_body)
-    @mapper.response(204, None, "a code is mailed; the name, email and phone are held")
+    @mapper.response(204, None, "a mail went to the address: a code (the name, email and phone "
+                                "are held), or, if the address is taken, a notice to its owner")
     @mapper.response(400, None, "the body breaks the schema, or no mail can go to the address")
-    @mapper.response(409, None, "the name, email or phone is taken")
+    @mapper.response(409, None, "the name or phone is taken (never said of the address)")
     @mapper.response(503, None, "the mail could not be sent; try again (Retry-After)")
     def post_reg_code(self, req: Any, res: Any) -> None:
-        """Mail a registration code; the name, email and phone are held until it expires."""
+        """Mail a registration code; the name, email and phone are held until it expires.
+
+        An address that an account or a pending registration has is not
+        revealed: the answer is the same 204, and the address gets a notice
+        instead of a code. Both paths hash the password and send one mail.
+        """
         body = req.body
-        spec = self.acc_sv.mk_reg_code(body["name"], body["pwd"], body["email"], body.get("phone"))
+        email = body["email"]
         try:
-            self.mail.send(
-                "reg_code", body["email"], name=body["name"], code=spec.code,
+            spec = self.acc_sv.mk_reg_code(body["name"], body["pwd"], email, body.get("phone"))
+        except ExistError as e:
+            if "email" not in e.indexes:
+                raise  # names and phones are public: 409
+            self._send_reg_mail("reg_taken", email, None)
+        else:
+            self._send_reg_mail(
+                "reg_code", email, spec.code, name=body["name"],
                 exp_date=format_date(spec.exp_date),
             )
+        res.status = 204
+
+    def _send_reg_mail(self, mail: str, email: str, code: str | None, **values: Any) -> None:
+        """Send a registration mail now; a failure drops the registration of ``code``."""
+        if code is not None:
+            values["code"] = code
+        try:
+            self.mail.send(mail, email, **values)
         except (SmtpAddressError, SmtpHeaderError):
-            self.acc_sv.cancel_reg_code(spec.code)
-            raise Http400Error(req, "email: no mail can be sent to this address") from None
+            if code is not None:
+                self.acc_sv.cancel_reg_code(code)
+            raise Http400Error("email: no mail can be sent to this address") from None
         except SmtpError:
-            logger.exception("could not send a registration code")
-            self.acc_sv.cancel_reg_code(spec.code)
+            logger.exception("could not send the %s mail", mail)
+            if code is not None:
+                self.acc_sv.cancel_reg_code(code)
             raise Http503Error(
-                req, "the registration mail could not be sent; try again later",
+                "the registration mail could not be sent; try again later",
                 {"Retry-After": MAIL_RETRY_AFTER},
             ) from None
-        res.status = 204
 
     @mapper.post("/reg")
     @mapper.body(acc_model.post_reg)
@@ -143,10 +167,10 @@ class AccCtl(Controller):
     @require_auth
     def get_me(self, req: Any, res: Any) -> None:
         """The account of the bearer token: exactly ``get_me_body``'s fields."""
-        acc = self.acc_sv.find_id(req.account.id)
+        acc = self.acc_sv.find_id(req.context.account.id)
         if acc is None:
             raise Http401Error(
-                req, "the account of this access token no longer exists",
+                "the account of this access token no longer exists",
                 challenge("invalid_token", "the account no longer exists"),
             )
         res.body = me_body(acc)
@@ -163,18 +187,18 @@ class AccCtl(Controller):
     def put_me_pwd(self, req: Any, res: Any) -> None:
         """Change the password (the old one is needed); signs out every refresh token."""
         body = req.body
-        acc = self.acc_sv.find_id(req.account.id)
+        acc = self.acc_sv.find_id(req.context.account.id)
         if acc is None:
             raise Http401Error(
-                req, "the account of this access token no longer exists",
+                "the account of this access token no longer exists",
                 challenge("invalid_token", "the account no longer exists"),
             )
         try:
-            self.acc_sv.login(acc["name"], body["old_pwd"])
+            self.acc_sv.login(acc["name"], body["old_pwd"], req.client_addr)
         except BadCredentialsError:
-            raise Http403Error(req, "old_pwd is not the account's password") from None
+            raise Http403Error("old_pwd is not the account's password") from None
         except LoginThrottledError as e:
-            raise Http429Error(req, str(e), {"Retry-After": str(e.retry_after)}) from None
+            raise Http429Error(str(e), {"Retry-After": str(e.retry_after)}) from None
         self.acc_sv.ch_pwd(acc["_id"], body["new_pwd"])
         self.mail.notify(
             "pwd_changed", acc["email"], name=acc["name"], date=format_date(self.acc_sv.clock())
@@ -230,15 +254,16 @@ class AccCtl(Controller):
 def _token_doc(method: Any) -> Any:
     """OpenAPI for the token endpoint: either grant's body, the pair, OAuth2 error bodies.
 
-    Documentation only (``write_stamp``): the body is checked by ``_token``, which
-    answers OAuth2 errors rather than the kernel's 400.
+    The body is only documented (``check=False``): ``_token`` checks it, answering
+    OAuth2 errors rather than the kernel's 400.
     """
-    write_stamp(method, mapper.BODY_KEY, {
-        "oneOf": [auth_model.post_token_pwd, auth_model.post_token_rtoken]})
+    method = mapper.body(
+        {"oneOf": [auth_model.post_token_pwd, auth_model.post_token_rtoken]}, check=False
+    )(method)
     for status, text in (
         (400, "invalid_request, invalid_grant (wrong password, bad refresh token) or "
               "unsupported_grant_type"),
-        (429, "slow_down: too many failed logins for this name (Retry-After)"),
+        (429, "slow_down: too many failed logins from this client (Retry-After)"),
         ("4XX", "invalid_request (413 body too large, 415 wrong content type)"),
         (503, "temporarily_unavailable: the database is down (Retry-After)"),
         ("5XX", "server_error"),
@@ -248,7 +273,7 @@ def _token_doc(method: Any) -> Any:
 
 
 @stamp(OAuthSv, AccSv, SmtpSv, TemplateSv)
-@mapper.path("/auth")
+@mapper.path(AUTH_PATH)
 class AuthCtl(Controller):
     """The token endpoint: ``POST /auth/token`` with the password or refresh_token grant.
 
@@ -265,13 +290,13 @@ class AuthCtl(Controller):
         self.smtp_sv = smtp_sv
         self.tpl_sv = tpl_sv
 
-    @mapper.post("/token")
+    @mapper.post(TOKEN_ROUTE)
     @_token_doc
     def post_token(self, req: Any, res: Any) -> None:
         """A token pair, from a JSON body."""
         self._token(req, res)
 
-    @mapper.post("/token", MIME_URL_ENCODE)
+    @mapper.post(TOKEN_ROUTE, MIME_URL_ENCODE)
     @_token_doc
     def post_token_form(self, req: Any, res: Any) -> None:
         """A token pair, from a form body (RFC 6749 §4.3.2, §6)."""
@@ -280,10 +305,10 @@ class AuthCtl(Controller):
     def _token(self, req: Any, res: Any) -> None:
         body = req.body
         if not isinstance(body, dict):
-            raise OAuthError("invalid_request", "the body must be a JSON object or a form", req)
+            raise OAuthError("invalid_request", "the body must be a JSON object or a form")
         for name, value in body.items():
             if isinstance(value, list) and req.content_type == MIME_URL_ENCODE:
-                raise OAuthError("invalid_request", f"parameter {name!r} is repeated", req)
+                raise OAuthError("invalid_request", f"parameter {name!r} is repeated")
         grant = body.get("grant_type")
         if grant == "password":
             schema = _TOKEN_PWD
@@ -292,28 +317,30 @@ class AuthCtl(Controller):
         elif isinstance(grant, str):
             raise OAuthError(
                 "unsupported_grant_type",
-                "grant_type must be 'password' or 'refresh_token'", req,
+                "grant_type must be 'password' or 'refresh_token'",
             )
         else:
-            raise OAuthError("invalid_request", "grant_type is missing or not a string", req)
+            raise OAuthError("invalid_request", "grant_type is missing or not a string")
         try:
             schema.check("body", body)
         except FormatError as e:
-            raise OAuthError("invalid_request", f"body{e.pointer} {e.detail}", req) from None
+            raise OAuthError("invalid_request", f"body{e.pointer} {e.detail}") from None
         try:
             if grant == "password":
-                tokens = self.oauth_sv.mktoken_pwd(body["username"], body["password"])
+                tokens = self.oauth_sv.mktoken_pwd(
+                    body["username"], body["password"], req.client_addr
+                )
             else:
                 tokens = self.oauth_sv.mktoken_rtoken(body["refresh_token"])
         except BadCredentialsError:
-            raise OAuthError("invalid_grant", "wrong username or password", req) from None
+            raise OAuthError("invalid_grant", "wrong username or password") from None
         except LoginThrottledError as e:
             raise OAuthError(
-                "slow_down", str(e), req, 429, {"Retry-After": str(e.retry_after)}
+                "slow_down", str(e), 429, {"Retry-After": str(e.retry_after)}
             ) from None
         except TokenExpiredError:
-            raise OAuthError("invalid_grant", "the refresh token has expired", req) from None
+            raise OAuthError("invalid_grant", "the refresh token has expired") from None
         except InvalidTokenError as e:
-            raise OAuthError("invalid_grant", e.reason, req) from None
+            raise OAuthError("invalid_grant", e.reason) from None
         res.body = tokens
         res.header.update(NO_STORE)

@@ -9,10 +9,7 @@ No message holds a password, a code or a token.
 
 from __future__ import annotations
 
-from typing import Any
-
-from clink_core.dflow import ExpiredError, FormatError, NonExistError
-from clink_core.error.http import HttpError
+from clink_core.plugin import ExpiredError, FormatError, HttpError, NonExistError
 
 
 class AuthError(Exception):
@@ -59,13 +56,13 @@ class BadCredentialsError(NonExistError):
 
 
 class LoginThrottledError(AuthError):
-    """Too many failed logins for one account name; ``retry_after`` seconds to wait."""
+    """A login refused before its password is checked (``throttle``); ``retry_after`` seconds
+    to wait. ``reason`` says which limit was reached, without naming the client."""
 
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: int, reason: str = "too many failed logins") -> None:
         self.retry_after = retry_after
-        super().__init__(
-            f"too many failed logins for this account name; try again in {retry_after} s"
-        )
+        self.reason = reason
+        super().__init__(f"{reason}; try again in {retry_after} s")
 
 
 class RootAccountError(AuthError):
@@ -73,7 +70,8 @@ class RootAccountError(AuthError):
 
 
 class AuthSetupError(AuthError):
-    """A route guard found no ``OAuthSv``: the clink_auth plugin is not set up in this app."""
+    """A route guard cannot work: the clink_auth plugin is not loaded in the app, has no
+    ``AuthConf``, or the guard is wrapped by another decorator."""
 
 
 class OAuthError(HttpError):
@@ -88,11 +86,10 @@ class OAuthError(HttpError):
         self,
         error: str,
         description: str,
-        req: Any = None,
         status: int = 400,
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(status, req, description, headers)
+        super().__init__(status, description, headers)
         self.error = error
         self.description = description
 

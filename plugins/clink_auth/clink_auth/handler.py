@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from clink_core import stamp
-from clink_core.iface import ILv7Handler
-from clink_core.mime.type import MIME_JSON
+from clink_core.plugin import MIME_JSON, ILv7Handler
 
 from .error import OAuthError
 
-#: The token endpoint (``AuthCtl``): every error there is answered the OAuth2 way.
-TOKEN_PATH = "/auth/token"
+#: ``AuthCtl``'s path and its token route: the one place the token endpoint is named.
+AUTH_PATH = "/auth"
+TOKEN_ROUTE = "/token"
+#: The token endpoint: every error there is answered the OAuth2 way.
+TOKEN_PATH = AUTH_PATH + TOKEN_ROUTE
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 _ERRORS = {429: "slow_down", 503: "temporarily_unavailable"}
 
@@ -23,7 +24,6 @@ def _description(message: Any) -> str:
     return str(message) if message is not None else "the request failed"
 
 
-@stamp()
 class OAuthErrorHandler(ILv7Handler):
     """Renders ``OAuthError`` as ``{"error", "error_description"}``, ``Cache-Control: no-store``.
 

@@ -23,8 +23,9 @@ from .conf import AuthConf
 
 logger = logging.getLogger("clink.auth")
 
-#: The mails: registration code, account activated, password changed, reset code, reset done.
-MAIL_NAMES = ("reg_code", "reg_done", "pwd_changed", "rpwd_code", "pwd_reset")
+#: The mails: registration code, address already in use, account activated, password
+#: changed, reset code, reset done.
+MAIL_NAMES = ("reg_code", "reg_taken", "reg_done", "pwd_changed", "rpwd_code", "pwd_reset")
 #: Background jobs waiting at most; more are dropped (a flood must not fill the memory).
 MAX_PENDING = 256
 

@@ -8,7 +8,7 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 
 from clink_core import Service, stamp
-from clink_core.error.http import Http401Error
+from clink_core.plugin import Http401Error
 
 from .acc import AccSv
 from .authdb import AuthDbSv
@@ -51,15 +51,19 @@ class OAuthSv(Service):
         self._rtoken = authdb_sv.rtoken_doc()
 
     # -- grants -------------------------------------------------------------------
-    def mktoken_pwd(self, name: str, password: str) -> dict[str, Any]:
+    def mktoken_pwd(
+        self, name: str, password: str, client: str | None = None
+    ) -> dict[str, Any]:
         """A token pair from an account name and password (RFC 6749 §4.3).
 
-        Raises ``BadCredentialsError`` (a ``NonExistError``) for a wrong name or
-        password and ``LoginThrottledError`` after too many failures.
+        ``client`` is the address the login came from (``req.client_addr``), which
+        the throttle counts failures under (``AccSv.login``). Raises
+        ``BadCredentialsError`` (a ``NonExistError``) for a wrong name or password
+        and ``LoginThrottledError`` after too many failures.
         """
         if not isinstance(password, str):
             raise TypeError(f"password must be a str, got {type(password).__name__}")
-        acc = self.acc_sv.login(name, password)
+        acc = self.acc_sv.login(name, password, client)
         return self._issue(acc["_id"], acc["name"], None)
 
     def mktoken_rtoken(self, rtoken: str) -> dict[str, Any]:
@@ -130,26 +134,26 @@ class OAuthSv(Service):
         )
         if not raw:
             raise Http401Error(
-                req, "authentication required: send 'Authorization: Bearer <access token>'",
+                "authentication required: send 'Authorization: Bearer <access token>'",
                 {"WWW-Authenticate": CHALLENGE},
             )
         scheme, _, token = raw.strip().partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             raise Http401Error(
-                req, "the Authorization header must be 'Bearer <access token>'",
+                "the Authorization header must be 'Bearer <access token>'",
                 {"WWW-Authenticate": CHALLENGE},
             )
         try:
             claims = self.codec.verify(token, ACCESS)
         except TokenExpiredError:
             raise Http401Error(
-                req, "the access token has expired",
+                "the access token has expired",
                 challenge("invalid_token", "the access token has expired"),
             ) from None
         except InvalidTokenError as e:
             raise Http401Error(
-                req, f"the access token is not valid: {e.reason}",
+                f"the access token is not valid: {e.reason}",
                 challenge("invalid_token", "the access token is not valid"),
             ) from None
         return Principal(ObjectId(claims["sub"]), str(claims.get("name", "")), claims)

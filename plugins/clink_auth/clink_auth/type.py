@@ -25,7 +25,7 @@ class ConfirmCodeSpec:
 
 
 class Principal(NamedTuple):
-    """Who an access token speaks for: ``req.account`` behind a route guard.
+    """Who an access token speaks for: ``req.context.account`` behind a route guard.
 
     Read from the verified token alone (no database access): ``id`` (the
     account's ``ObjectId``), ``name`` and the token's ``claims``.

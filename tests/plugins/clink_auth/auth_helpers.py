@@ -110,3 +110,37 @@ def race(n: int, fn: Any, *args: Any) -> list[Any]:
         t.join(60)
     assert not any(t.is_alive() for t in threads), "a racing thread did not finish"
     return results
+
+
+def http_call(
+    base: str, method: str, path: str, body: Any = None, *,
+    headers: dict[str, str] | None = None, timeout: float = 20,
+) -> tuple[int, dict[str, str], Any]:
+    """One request over a real socket to ``base`` (``http://host:port``): the status, the
+    headers (lower-case names) and the JSON body (``None`` when empty)."""
+    import http.client
+    import json
+    from urllib.parse import urlsplit
+
+    url = urlsplit(base)
+    sent = dict(headers or {})
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        sent["Content-Type"] = "application/json"
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
+    try:
+        conn.request(method, path, body=data, headers=sent)
+        res = conn.getresponse()
+        raw = res.read()
+        got = {k.lower(): v for k, v in res.getheaders()}
+    finally:
+        conn.close()
+    return res.status, got, json.loads(raw) if raw else None
+
+
+def login_from(base: str, addr: str | None, name: str, pwd: str) -> tuple[int, dict[str, str], Any]:
+    """``POST /auth/token`` (password grant) over a socket, forwarded for ``addr``."""
+    headers = {"X-Forwarded-For": addr} if addr else None
+    return http_call(base, "POST", "/auth/token", {
+        "grant_type": "password", "username": name, "password": pwd}, headers=headers)

@@ -48,15 +48,18 @@ def auth_conf(outbox: Outbox) -> AuthConf:
 def auth_app(
     make_app: Callable[..., App], mongo_conf: MongoConf, outbox: Outbox, clock: FakeClock
 ) -> Iterator[Callable[..., App]]:
-    """``auth_app(*ctls, conf=None, **auth_kwargs)``: an app with json, mongo, smtp and auth.
+    """``auth_app(*ctls, conf=None, proxies=(), **auth_kwargs)``: an app with mongo, smtp
+    and auth; ``proxies`` are its ``AppConf(trusted_proxies=...)``.
 
     Mail goes to the ``outbox``; time comes from ``clock``. Each app's MongoSv is
     closed and its mail jobs drained after the test.
     """
     apps: list[App] = []
 
-    def make(*ctls: type, conf: AuthConf | None = None, **kwargs: Any) -> App:
-        app = make_app(*ctls, plugins=PLUGINS)
+    def make(
+        *ctls: type, conf: AuthConf | None = None, proxies: tuple[str, ...] = (), **kwargs: Any
+    ) -> App:
+        app = make_app(*ctls, plugins=PLUGINS, trusted_proxies=proxies)
         app.add_prim(mongo_conf, conf or make_conf(outbox.host, outbox.port, **kwargs), clock)
         apps.append(app)
         return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from auth_helpers import (
+    CODE_RE,
     NEW_PWD,
     PWD,
     ROOT_PWD,
@@ -84,13 +85,49 @@ def test_reg_code_null_phone_is_no_phone(client, outbox, acc_sv):
 
 @pytest.mark.parametrize("body, field", [
     ({**REG, "email": "x@example.org"}, "name"),
-    ({**REG, "name": "bob"}, "email"),
     ({**REG, "name": "bob", "email": "x@example.org", "phone": "+84 123 456 7890"}, "phone"),
+    # the address is taken too: the answer about the name and phone does not change
+    (REG, "name"),
+    ({**REG, "name": "bob", "phone": "+84 123 456 7890"}, "phone"),
 ])
-def test_taken_name_email_phone_is_409(client, outbox, acc_sv, body, field):
+def test_taken_name_or_phone_is_409(client, outbox, acc_sv, body, field):
     acc_sv.mk_acc("alice", PWD, "alice@example.org", "+84 123 456 7890")
     res = client.post("/acc/reg/code", json=body)
     assert res.status == 409 and res.json["message"] == f"already exists: {field}"
+    assert outbox.messages == []
+
+
+def test_a_taken_address_is_answered_like_a_free_one(client, outbox, acc_sv):
+    acc_sv.mk_acc("alice", PWD, "alice@example.org")
+    taken = client.post("/acc/reg/code", json={**REG, "name": "bob", "email": "ALICE@example.org"})
+    free = client.post("/acc/reg/code", json={**REG, "name": "carol", "email": "c@example.org"})
+    assert taken.status == free.status == 204 and taken.data == free.data == b""
+    assert set(taken.headers) == set(free.headers)
+    notice = wait_mail(outbox, "ALICE@example.org", "Registration on test-api")
+    assert "already in use" in notice.body and "POST /acc/pwd/code" in notice.body
+    assert not CODE_RE.search(notice.body) and "alice" not in notice.body  # no code, no name
+    assert [m.subject for m in mails_to(outbox, "ALICE@example.org")] == [notice.subject]
+    assert acc_sv.authdb_sv.acctmp_doc().count_documents({"name": "bob"}) == 0  # nothing held
+    wait_mail(outbox, "c@example.org", "registration code")
+
+
+def test_an_address_with_a_pending_registration_gets_a_notice(client, outbox):
+    assert client.post("/acc/reg/code", json=REG).status == 204
+    code = code_in(wait_mail(outbox, REG["email"], "registration code"))
+    assert client.post("/acc/reg/code", json={**REG, "name": "bob"}).status == 204
+    wait_mail(outbox, REG["email"], "Registration on test-api")
+    assert client.post("/acc/reg", json={"code": code}).status == 204  # the first one stands
+    assert client.post("/acc/reg/code", json={**REG, "name": "bob"}).status == 204
+    wait_mail(outbox, REG["email"], "Registration on test-api", 2)  # an account has it now
+
+
+def test_a_notice_that_cannot_be_sent_is_503_like_a_code(client, outbox, acc_sv):
+    acc_sv.mk_acc("alice", PWD, "alice@example.org")
+    outbox.stop()
+    taken = client.post("/acc/reg/code", json={**REG, "name": "bob"})
+    free = client.post("/acc/reg/code", json={**REG, "name": "bob", "email": "b@example.org"})
+    assert taken.status == free.status == 503
+    assert taken.header("Retry-After") == free.header("Retry-After") == "60"
 
 
 def test_a_pending_registration_is_409_until_it_expires(client, outbox, clock):
@@ -106,7 +143,7 @@ def test_twenty_concurrent_registrations_of_one_name(client, outbox, app):
         return Client(app).post("/acc/reg/code", json=body).status
 
     statuses = race(20, post)
-    assert sorted(statuses) == [204] + [409] * 19, statuses
+    assert sorted(statuses) == [204] + [409] * 19, statuses  # names are public
     (mail,) = [m for m in outbox.messages if "registration code" in m.subject]
     assert client.post("/acc/reg", json={"code": code_in(mail)}).status == 204
     acc = app.injector.ref(AccSv)
@@ -346,7 +383,7 @@ def test_login_throttling_over_http_and_its_reset(client, acc_sv, clock):
     description = oauth_error(res, 429, "slow_down")
     assert res.header("Retry-After") == "800" and "try again in 800 s" in description
     oauth_error(token_pwd(client, "alice", "wrong-pwd"), 429, "slow_down")
-    assert token_pwd(client, "bob", "wrong-pwd").status == 400  # per account name
+    assert token_pwd(client, "bob", "wrong-pwd").status == 400  # per name (and client)
     clock.advance(800)
     assert token_pwd(client, "alice", PWD).status == 200
     for _ in range(4):
@@ -373,13 +410,13 @@ class BookCtl(Controller):
     @mapper.get("/mine")
     @require_auth
     def mine(self, req, res):
-        res.body = {"id": str(req.account.id), "name": req.account.name}
+        res.body = {"id": str(req.context.account.id), "name": req.context.account.name}
 
     @require_group("admin")
     @mapper.post("/item")
     def add(self, req, res):
         res.status = 201
-        res.body = {"by": req.account.name}
+        res.body = {"by": req.context.account.name}
 
     @mapper.get("/public")
     def public(self, req, res):
@@ -435,33 +472,102 @@ def test_the_access_token_path_does_not_touch_the_database(auth_app, monkeypatch
     assert client.post("/book/item", json={}, headers=bearer(token)).status == 500  # group: DB
 
 
-def test_a_guard_without_the_auth_plugin_is_a_clear_500(make_app, caplog):
-    client = Client(make_app(BookCtl))
-    res = client.get("/book/mine")
-    assert res.status == 500
-    assert "install the clink_auth plugin and add an AuthConf" in caplog.text
-
-
-def test_a_guard_finds_oauth_sv_on_the_controller(auth_app):
-    @stamp(OAuthSv)
-    @mapper.path("/own")
-    class OwnCtl(Controller):
-        def __init__(self, oauth_sv):
-            self.oauth_sv = oauth_sv
-
-        @mapper.get("/me")
-        @require_auth
-        def me(self, req, res):
-            res.body = {"name": req.account.name}
-
-    app = auth_app(OwnCtl)
+def test_a_guard_without_the_auth_plugin_fails_closed(make_app, caplog):
+    app = make_app(BookCtl)
     client = Client(app)
-    token = login(client, "root", ROOT_PWD)["access_token"]
-    req = type("Req", (), {"env": {"HTTP_AUTHORIZATION": f"Bearer {token}"}})()
-    ctl = app.injector.ref(OwnCtl)
-    res = type("Res", (), {})()
-    ctl.me(req, res)  # no level-3 handler ran: the controller's oauth_sv is used
-    assert res.body == {"name": "root"}
+    res = client.get("/book/mine", headers=bearer("x.y.z"))
+    assert res.status == 500 and "BookCtl" not in res.text
+    assert client.post("/book/item", json={}).status == 500
+    assert client.get("/book/public").status == 200
+    assert "does not load the clink_auth plugin" in caplog.text
+    assert "plugins=['auth']" in caplog.text
+
+
+def test_the_guards_record_and_the_plugin_wraps(auth_app):
+    from clink_auth import GUARD_KEY, AuthSetupError
+    from clink_core.plugin import read_stamp
+
+    guard = read_stamp(BookCtl.add, GUARD_KEY)
+    assert guard.groups == ("admin",) and guard.wrapper is BookCtl.add
+    with pytest.raises(AuthSetupError, match="does not load the clink_auth plugin"):
+        BookCtl().mine(object(), object())  # the method as decorated: closed
+    app = auth_app(BookCtl)
+    app.load()
+    handles = {str(r): r.handle for r in app.router.routes}
+    mine = handles["GET /book/mine"]
+    assert mine.__self__ is app.injector.ref(BookCtl) and mine.__func__ is not BookCtl.mine
+    assert mine.__qualname__ == "BookCtl.mine"
+    assert handles["GET /book/public"].__func__ is BookCtl.public  # open routes untouched
+    ours = [name for name, _ in app.pm.list_name_plugin() if name.startswith("handler:clink_auth")]
+    assert ours == ["handler:clink_auth.handler.OAuthErrorHandler"]  # no per-request handler
+
+
+def test_stacked_guards_need_every_group(auth_app):
+    @mapper.path("/both")
+    class BothCtl(Controller):
+        @mapper.get("/x")
+        @require_auth
+        @require_group("staff")
+        @mapper.response(200, None, "kept")
+        @require_group("admin")
+        def x(self, req, res):
+            res.body = {"name": req.context.account.name}
+
+    app = auth_app(BothCtl)
+    client = Client(app)
+    acc = app.injector.ref(AccSv)
+    alice = acc.mk_acc("alice", PWD, "alice@example.org")
+    for group in ("admin", "staff"):
+        acc.mk_group(group)
+    auth = bearer(login(client)["access_token"])
+    acc.add_to_group(alice, "admin")
+    assert client.get("/both/x", headers=auth).status == 403
+    acc.add_to_group(alice, "staff")
+    assert client.get("/both/x", headers=auth).json == {"name": "alice"}
+    assert "200" in app.openapi()["paths"]["/both/x"]["get"]["responses"]
+
+
+def test_a_guard_wrapped_by_another_decorator_fails_load(auth_app):
+    from clink_auth import AuthSetupError
+
+    @mapper.path("/wrapped")
+    class WrappedCtl(Controller):
+        @mapper.post("/x")
+        @mapper.body({"type": "object"})
+        @require_auth
+        def x(self, req, res):
+            res.status = 204
+
+    app = auth_app(WrappedCtl)
+    with pytest.raises(AuthSetupError, match=r"POST /wrapped/x.*above every decorator"):
+        app.load()
+
+
+def test_a_guarded_route_without_an_auth_conf_fails_load(make_app):
+    from auth_helpers import PLUGINS
+
+    from clink_auth import AuthSetupError
+
+    app = make_app(BookCtl, plugins=PLUGINS)
+    with pytest.raises(AuthSetupError, match=r"GET /book/mine is guarded.*no AuthConf"):
+        app.load()
+
+
+def test_plugins_enabled_by_name(mongo_conf, outbox, clock):
+    from auth_helpers import make_conf
+
+    from clink_core import App, AppConf
+    from clink_mongo import MongoSv
+
+    for app in (App(AppConf("named", plugins=["auth"])), App(AppConf("named"), plugins=["auth"])):
+        assert {"clink_auth", "clink_mongo", "clink_smtp"} <= set(app.plugin_names)
+        app.add_ctl(BookCtl)
+        app.add_prim(mongo_conf, make_conf(outbox.host, outbox.port), clock)
+        client = Client(app)
+        token = login(client, "root", ROOT_PWD)["access_token"]
+        assert client.get("/book/mine", headers=bearer(token)).json["name"] == "root"
+        for sv in app.injector.sub_ref(MongoSv):
+            sv.close()
 
 
 def test_require_group_takes_a_group_name():

@@ -75,6 +75,22 @@ def test_authdb_collections_and_indexes(authdb):
         info = docs[doc].index_information()["exp_date_ttl"]
         assert info["expireAfterSeconds"] == 0
     assert authdb.rpwd_doc().index_information()["code_hash_unique"]["unique"]
+    assert "name_1" in authdb.loginfail_doc().index_information()
+
+
+def test_every_registration_request_hashes_the_password(acc, monkeypatch):
+    """A taken address must cost what a free one does: the hash comes before the lookups."""
+    hashed = []
+    real = acc.hasher.hash
+    monkeypatch.setattr(acc, "hasher", SpyHasher(acc.hasher))
+    monkeypatch.setattr(acc.hasher, "hash", lambda pwd: hashed.append(pwd) or real(pwd),
+                        raising=False)
+    acc.mk_acc("alice", PWD, "alice@example.org")
+    for args in (("bob", NEW_PWD, "alice@example.org"), ("alice", NEW_PWD, "b@example.org")):
+        with pytest.raises(ExistError):
+            acc.mk_reg_code(*args)
+    acc.mk_reg_code("bob", NEW_PWD, "b@example.org")
+    assert hashed == [PWD, NEW_PWD, NEW_PWD, NEW_PWD]
 
 
 # -- root -------------------------------------------------------------
@@ -361,6 +377,10 @@ def test_a_pending_registration_holds_its_fields_until_it_expires(acc, clock):
         (("taken", PWD, "new@example.org"), "name"),
         (("new", PWD, "taken@example.org"), "email"),
         (("new", PWD, "new@example.org", "+84 111 222 3333"), "phone"),
+        # names and phones are answered first, whatever the address
+        (("taken", PWD, "alice@example.org"), "name"),
+        (("new", PWD, "taken@example.org", "+84 123 456 7890"), "phone"),
+        (("new", PWD, "alice@example.org", "+84 111 222 3333"), "phone"),
     ]:
         with pytest.raises(ExistError) as info:
             acc.mk_reg_code(*args)
@@ -471,26 +491,35 @@ def test_groups(acc):
 
 
 # -- login throttling -------------------------------------------------------------
-def test_login_throttling_and_its_reset(acc, clock, authdb):
+ATTACKER = "203.0.113.7"
+OWNER = "198.51.100.1"
+
+
+def test_login_throttling_per_name_and_client(acc, clock, authdb):
     acc.mk_acc("alice", PWD, "alice@example.org")
     for _ in range(5):
         with pytest.raises(BadCredentialsError):
-            acc.login("alice", "wrong-pwd")
+            acc.login("alice", "wrong-pwd", ATTACKER)
         clock.advance(10)
     with pytest.raises(LoginThrottledError) as info:
-        acc.login("alice", PWD)  # even the right password: the lock holds
+        acc.login("alice", PWD, ATTACKER)  # the right password, from the client that failed
     assert info.value.retry_after == 900 - 50
-    state = authdb.loginfail_doc().find_one({"_id": "alice"})
-    assert state["count"] == 6
+    assert "for this account name from your address" in str(info.value)
+    state = authdb.loginfail_doc().find_one({"_id": f"pair {ATTACKER} alice"})
+    assert (state["kind"], state["name"], state["client"], state["count"]) == (
+        "pair", "alice", ATTACKER, 5)  # the refused attempt took nothing
     # another "process" (service) on the same database sees the same state
     other = AccSv(authdb, make_conf("127.0.0.1", 2525), clock)
     with pytest.raises(LoginThrottledError):
-        other.login("alice", PWD)
+        other.login("alice", PWD, ATTACKER)
+    # nobody can lock an account for others: the owner, elsewhere, logs in
+    assert acc.login("alice", PWD, OWNER)["name"] == "alice"
+    assert other.login("alice", PWD, None)["name"] == "alice"  # no address: a client of its own
     with pytest.raises(BadCredentialsError):
-        acc.login("bob", "wrong-pwd")  # other names are not affected
+        acc.login("bob", "wrong-pwd", ATTACKER)  # another name from that client: its own count
     clock.advance(900 - 50)
-    assert acc.login("alice", PWD)["name"] == "alice"
-    assert authdb.loginfail_doc().find_one({"_id": "alice"}) is None
+    assert acc.login("alice", PWD, ATTACKER)["name"] == "alice"
+    assert authdb.loginfail_doc().find_one({"_id": f"pair {ATTACKER} alice"}) is None
 
 
 def test_a_success_clears_the_count(acc):
@@ -498,16 +527,100 @@ def test_a_success_clears_the_count(acc):
     for _ in range(3):
         for _ in range(4):
             with pytest.raises(BadCredentialsError):
-                acc.login("alice", "wrong-pwd")
-        acc.login("alice", PWD)
+                acc.login("alice", "wrong-pwd", ATTACKER)
+        acc.login("alice", PWD, ATTACKER)
 
 
 def test_unknown_names_are_throttled_too(acc):
     for _ in range(5):
         with pytest.raises(BadCredentialsError):
-            acc.login("nobody", "wrong-pwd")
+            acc.login("nobody", "wrong-pwd", ATTACKER)
     with pytest.raises(LoginThrottledError):
-        acc.login("nobody", "wrong-pwd")
+        acc.login("nobody", "wrong-pwd", ATTACKER)
+
+
+def test_rotating_names_is_capped_per_client(authdb, clock):
+    conf = make_conf("127.0.0.1", 2525, login_client_max_fails=6, login_fail_window=60)
+    sv = AccSv(authdb, conf, clock)
+    sv.mk_acc("alice", PWD, "alice@example.org")
+    for i in range(6):
+        with pytest.raises(BadCredentialsError):
+            sv.login(f"name-{i}", "wrong-pwd", ATTACKER)
+        clock.advance(1)
+    with pytest.raises(LoginThrottledError) as info:
+        sv.login("alice", PWD, ATTACKER)
+    assert info.value.retry_after == 60 - 6
+    assert str(info.value).startswith("too many failed logins from your address")
+    assert sv.login("alice", PWD, OWNER)["name"] == "alice"
+    clock.advance(60)
+    assert sv.login("alice", PWD, ATTACKER)["name"] == "alice"
+
+
+def test_successes_do_not_count_as_the_clients_failures(authdb, clock):
+    sv = AccSv(authdb, make_conf("127.0.0.1", 2525, login_client_max_fails=2), clock)
+    sv.mk_acc("mallory", PWD, "mallory@example.org")
+    with pytest.raises(BadCredentialsError):
+        sv.login("alice", "wrong-pwd", ATTACKER)
+    for _ in range(5):
+        sv.login("mallory", PWD, ATTACKER)
+    with pytest.raises(BadCredentialsError):
+        sv.login("bob", "wrong-pwd", ATTACKER)
+    # logging in to one's own account did not wipe the failures against others
+    with pytest.raises(LoginThrottledError):
+        sv.login("mallory", PWD, ATTACKER)
+
+
+def test_argon2_work_per_client_is_capped(authdb, clock, monkeypatch):
+    sv = AccSv(authdb, make_conf("127.0.0.1", 2525, login_client_max_checks=3), clock)
+    sv.mk_acc("alice", PWD, "alice@example.org")
+    spy = SpyHasher(sv.hasher)
+    monkeypatch.setattr(sv, "hasher", spy)
+    sv.login("alice", PWD, ATTACKER)
+    with pytest.raises(BadCredentialsError):
+        sv.login("nobody", "wrong-pwd", ATTACKER)
+    sv.login("alice", PWD, ATTACKER)
+    for pwd in (PWD, "wrong-pwd"):
+        with pytest.raises(LoginThrottledError, match="too many password checks"):
+            sv.login("alice", pwd, ATTACKER)
+    assert len(spy.verified) == 3  # refused before any argon2 work
+    sv.login("alice", PWD, OWNER)
+    assert len(spy.verified) == 4
+
+
+def test_refused_attempts_cost_no_argon2(acc, monkeypatch):
+    spy = SpyHasher(acc.hasher)
+    monkeypatch.setattr(acc, "hasher", spy)
+    for _ in range(5):
+        with pytest.raises(BadCredentialsError):
+            acc.login("alice", "wrong-pwd", ATTACKER)
+    for _ in range(20):
+        with pytest.raises(LoginThrottledError):
+            acc.login("alice", "wrong-pwd", ATTACKER)
+    assert len(spy.verified) == 5
+
+
+def test_an_ipv6_client_is_counted_per_64(acc):
+    acc.mk_acc("alice", PWD, "alice@example.org")
+    for i in range(5):  # a new address of one /64 for each guess
+        with pytest.raises(BadCredentialsError):
+            acc.login("alice", "wrong-pwd", f"2001:db8:1:2::{i + 1:x}")
+    with pytest.raises(LoginThrottledError):
+        acc.login("alice", PWD, "2001:db8:1:2:ffff::1")
+    assert acc.login("alice", PWD, "2001:db8:1:3::1")["name"] == "alice"
+
+
+@pytest.mark.parametrize("addr, key", [
+    ("203.0.113.7", "203.0.113.7"),
+    ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+    ("::ffff:203.0.113.7", "203.0.113.7"),
+    (None, "-"),
+    ("", "-"),
+    ("unix socket peer", "unixsocketpeer"),
+])
+def test_client_key(addr, key):
+    from clink_auth import client_key
+
+    assert client_key(addr) == key
 
 
 def test_throttling_is_configurable(authdb, clock):
@@ -516,29 +629,43 @@ def test_throttling_is_configurable(authdb, clock):
     strict.mk_acc("alice", PWD, "alice@example.org")
     for _ in range(2):
         with pytest.raises(BadCredentialsError):
-            strict.login("alice", "wrong-pwd")
+            strict.login("alice", "wrong-pwd", ATTACKER)
     with pytest.raises(LoginThrottledError) as info:
-        strict.login("alice", PWD)
+        strict.login("alice", PWD, ATTACKER)
     assert info.value.retry_after == 60
     clock.advance(60)
-    strict.login("alice", PWD)
+    strict.login("alice", PWD, ATTACKER)
 
 
 def test_concurrent_failures_never_exceed_the_limit(acc):
     acc.mk_acc("alice", PWD, "alice@example.org")
-    results = race(12, lambda i: acc.login("alice", "wrong-pwd"))
+    results = race(12, lambda i: acc.login("alice", "wrong-pwd", ATTACKER))
     assert len([r for r in results if isinstance(r, BadCredentialsError)]) == 5
     assert len([r for r in results if isinstance(r, LoginThrottledError)]) == 7
 
 
-def test_a_reset_clears_the_throttle(acc):
+def test_concurrent_name_rotation_never_exceeds_the_client_limit(authdb, clock):
+    sv = AccSv(authdb, make_conf("127.0.0.1", 2525, login_client_max_fails=4), clock)
+    results = race(12, lambda i: sv.login(f"name-{i}", "wrong-pwd", ATTACKER))
+    assert len([r for r in results if isinstance(r, BadCredentialsError)]) == 4
+    assert len([r for r in results if isinstance(r, LoginThrottledError)]) == 8
+
+
+def test_a_reset_clears_the_throttle_from_every_client(acc):
     acc.mk_acc("alice", PWD, "alice@example.org")
-    for _ in range(6):
-        with pytest.raises((BadCredentialsError, LoginThrottledError)):
-            acc.login("alice", "wrong-pwd")
+    for client in (ATTACKER, OWNER):
+        for _ in range(6):
+            with pytest.raises((BadCredentialsError, LoginThrottledError)):
+                acc.login("alice", "wrong-pwd", client)
     spec = acc.mk_rpwd_code("alice@example.org")
     acc.cf_rpwd_code(spec.code, NEW_PWD)
-    assert acc.login("alice", NEW_PWD)["name"] == "alice"
+    for client in (ATTACKER, OWNER):
+        assert acc.login("alice", NEW_PWD, client)["name"] == "alice"
+
+
+def test_login_takes_a_str_client(acc):
+    with pytest.raises(TypeError, match="client"):
+        acc.login("alice", PWD, 7)
 
 
 def test_services_work_without_an_app(mongo_conf):

@@ -285,6 +285,11 @@ class ClinkRequestHandler(WSGIRequestHandler):
             raise _Refused(400, f"request line has no valid HTTP version: {version[:20]!r}")
         if found.group(1) != "1":
             raise _Refused(505, f"{version} is not supported; send HTTP/1.1")
+        if not target.isascii() or not target.isprintable():
+            # RFC 9112 §3.2: the target is URI characters; other bytes are percent-encoded.
+            raise _Refused(
+                400, "request target holds bytes that are not printable ASCII; percent-encode them"
+            )
         self.command, self.request_version = method, version
         # As http.server does (gh-87389): '//x' would read as a host to some clients.
         self.path = "/" + target.lstrip("/") if target.startswith("//") else target

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import quote
 
 from ..error.http import Http404Error, Http405Error, Http415Error
 from ..iface.pipe import ILv2Handler
@@ -11,6 +12,12 @@ from ..type.request import Request
 from .error import CtlSpecError, HandleNotFoundError, PathNotFoundError, RouteExistError
 from .mapper import ctl_method, ctl_path
 from .route import BODYLESS, Route, normalize_path
+
+
+def _echo(path: str) -> str:
+    """The path as an error message may show it: non-ASCII percent-encoded (UTF-8)."""
+    # PERF: an ASCII path (nearly every one) is shown as it is.
+    return path if path.isascii() else quote(path, safe="/")
 
 
 class Router(ILv2Handler):
@@ -93,7 +100,7 @@ class Router(ILv2Handler):
             path = path.rstrip("/") or "/"
         methods = self._table.get(path)
         if methods is None:
-            raise Http404Error(f"no route for path {path}")
+            raise Http404Error(f"no route for path {_echo(path)}")
         method = req.method or ""
         entry = methods.get(method)
         if entry is None:

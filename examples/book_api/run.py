@@ -31,8 +31,8 @@ from types import FrameType
 from typing import Any
 
 from app import create_app
-from werkzeug.serving import make_server
 
+from clink_core.cli.serve import make_server
 from clink_mongo import MongoSv
 from clink_mongo.embedded import EmbeddedMongo
 from clink_smtp.outbox import Outbox
@@ -104,6 +104,9 @@ def main() -> int:
                     env["CLINK_AUTH_JWT_KEY"] = kept["jwt_key"]
             env.setdefault("CLINK_AUTH_ROOT_EMAIL", DEFAULT_ROOT_EMAIL)
             env.setdefault("CLINK_LOG_DIR", str(data / "logs"))
+            # Development: a front-end on any local origin may call the demo. clink-cors
+            # itself allows no origin until one is configured.
+            env.setdefault("CLINK_CORS_ORIGINS", "*")
 
             smtp_conf: Any = None
             if env.get("CLINK_SMTP_HOST"):
@@ -121,7 +124,7 @@ def main() -> int:
             app = create_app(mongo_url, smtp_conf)
             stack.callback(app.injector.ref(MongoSv).close)
             try:
-                httpd = make_server(HOST, port, app, threaded=True)
+                httpd = make_server(HOST, port, app)
             except OSError as e:
                 print(f"book-api: cannot listen on {HOST}:{port}: {e} (set PORT)",
                       file=sys.stderr, flush=True)

@@ -399,6 +399,9 @@ def test_head_request_error_has_no_body(srv: Server) -> None:
         (b"GET /echo HTTP/1.1\r\nX-A: 1\r\n folded\r\n\r\n", 400),
         (b"GET /echo HTTP/1.1\r\nX-A: 1\rContent-Length: 5\r\n\r\n", 400),
         (b"POST /echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
+        (b"GET /a\xffb HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        (b"GET /caf\xc3\xa9 HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        (b"GET /a\x01b HTTP/1.1\r\nHost: x\r\n\r\n", 400),
     ],
 )
 def test_malformed_request_is_json_error_before_the_app(
@@ -517,3 +520,10 @@ def test_clink_run_answers_long_url_with_414_json(tmp_path: Path, reload: bool) 
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+
+
+def test_raw_non_ascii_in_the_target_echoes_nothing(srv: Server) -> None:
+    reply = talk(srv.port, b"GET /a\xffb HTTP/1.1\r\nHost: x\r\n\r\n")
+    message = assert_json_error(reply, 400)
+    assert "percent-encode" in message
+    assert b"\xff" not in reply.body and "\xff" not in reply.body.decode("utf-8")

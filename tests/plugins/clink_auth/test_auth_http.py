@@ -18,7 +18,7 @@ from auth_helpers import (
 )
 
 from clink_auth import AccCtl, AccSv, OAuthSv, require_auth, require_group
-from clink_core import Controller, mapper, stamp
+from clink_core import Controller, mapper
 from clink_core.testing import Client
 
 pytestmark = pytest.mark.timeout(90)
@@ -404,7 +404,6 @@ def test_throttling_is_configurable_over_http(auth_app):
 
 
 # -- route guards ----------------------------------------------------------------------
-@stamp()
 @mapper.path("/book")
 class BookCtl(Controller):
     @mapper.get("/mine")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from clink_auth import require_auth, require_group
-from clink_core import App, AppConf, Controller, mapper, stamp
+from clink_core import App, AppConf, Controller, mapper
 
 
-@stamp()
 @mapper.path("/g")
 class GuardedCtl(Controller):
     @mapper.get("/open")

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 from demo_harness import ROOT, DemoProcess, port_open
+from e2e_needs import missing, need_module
 
-pytest.importorskip("clink_auth")
-pytest.importorskip("secantus", reason="needs clink-mongo[embedded] (SecantusDB)")
+need_module("clink_auth")
+need_module("secantus", "needs clink-mongo[embedded] (SecantusDB)")
 pytestmark = pytest.mark.timeout(180)
 
 DUNE = {"title": "Dune", "author": "Frank Herbert", "isbn": "9780441172719", "year": 1965}
@@ -61,7 +62,7 @@ def run_sh(script: str, timeout: float = 60) -> str:
 
 def test_readme_walkthrough_works_as_written(tmp_path: Path):
     if not shutil.which("curl"):
-        pytest.skip("the walkthrough uses curl, which is not installed")
+        missing("the walkthrough uses curl, which is not installed")
     blocks = walkthrough_blocks()
     assert len(blocks) == 2
     with DemoProcess(tmp_path / "data") as demo:

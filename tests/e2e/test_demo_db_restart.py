@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 from demo_harness import DemoProcess
+from e2e_needs import need_module
 
-pytest.importorskip("clink_auth")
-pytest.importorskip("secantus", reason="needs clink-mongo[embedded] (SecantusDB)")
+need_module("clink_auth")
+need_module("secantus", "needs clink-mongo[embedded] (SecantusDB)")
 pytestmark = [
     pytest.mark.timeout(180),
     pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds processes in /proc"),

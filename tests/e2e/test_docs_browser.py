@@ -20,10 +20,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from demo_harness import ROOT, DemoProcess
+from e2e_needs import missing, need_module
 
-pytest.importorskip("clink_auth")
-pytest.importorskip("secantus", reason="needs clink-mongo[embedded] (SecantusDB)")
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (pip)")
+need_module("clink_auth")
+need_module("secantus", "needs clink-mongo[embedded] (SecantusDB)")
+sync_api = need_module("playwright.sync_api", "needs playwright (pip)")
 
 pytestmark = pytest.mark.timeout(900)  # a first apt-get install of chromium takes minutes
 
@@ -57,7 +58,7 @@ def chromium() -> str:
     if not Path(CHROMIUM).exists():
         why = _apt_install()
         if why is not None:
-            pytest.skip(f"headless Chromium is not available: {why}")
+            missing(f"headless Chromium is not available: {why}")
     return CHROMIUM
 
 

@@ -27,10 +27,11 @@ from xml.etree import ElementTree
 
 import pytest
 from demo_harness import FAST_ARGON2, DemoProcess
+from e2e_needs import missing, need_module
 
-schemathesis = pytest.importorskip("schemathesis")
-pytest.importorskip("clink_auth")
-pytest.importorskip("secantus", reason="needs clink-mongo[embedded] (SecantusDB)")
+schemathesis = need_module("schemathesis")
+need_module("clink_auth")
+need_module("secantus", "needs clink-mongo[embedded] (SecantusDB)")
 
 from hypothesis import HealthCheck, Phase, settings  # noqa: E402  (schemathesis brings it)
 from hypothesis.errors import Flaky  # noqa: E402
@@ -64,7 +65,7 @@ def cli() -> list[str]:
     script = Path(sys.executable).with_name("schemathesis")
     found = str(script) if script.is_file() else shutil.which("schemathesis")
     if found is None:
-        pytest.skip("the schemathesis command is not installed")
+        missing("the schemathesis command is not installed")
     return [found]
 
 

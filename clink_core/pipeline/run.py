@@ -10,6 +10,7 @@ with a bare JSON 500, never a hang.
 from __future__ import annotations
 
 import logging
+from time import perf_counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -32,8 +33,8 @@ def build_runner(
 ) -> WsgiRunner:
     """The WSGI callable that runs ``levels`` (as ``compile.compile_levels`` made them).
 
-    Each request gets a ``request_type`` (left empty: level 0 fills it) and a
-    ``response_type()``. ``bare_500`` is the status line, headers and body sent
+    Each request gets a ``request_type`` (left empty but for ``start``, the
+    arrival time: level 0 fills it) and a ``response_type()``. ``bare_500`` is the status line, headers and body sent
     when the error path itself fails.
     """
     # PERF: every level is a local of the closure: no attribute look-ups per request.
@@ -48,6 +49,7 @@ def build_runner(
     send_error = levels[9]
     status_500, headers_500, body_500 = bare_500
     new = object.__new__  # PERF: level 0 fills the request; skip its __init__
+    clock = perf_counter
 
     def fail(req: Any, res: Any, e: Exception, wsgi_send: Callable[..., Any]) -> Any:
         try:
@@ -69,6 +71,7 @@ def build_runner(
 
     def run(wsgi_env: dict[str, Any], wsgi_send: Callable[..., Any]) -> Any:
         req = new(request_type)
+        req.start = clock()
         res = response_type()
         try:
             recv(req, res, wsgi_env)

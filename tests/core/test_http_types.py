@@ -177,3 +177,29 @@ def test_app_name_that_cannot_be_a_directory_or_header_is_refused(name):
 
     with pytest.raises(ConfError):
         AppConf(name)
+
+
+def test_every_request_carries_its_arrival_time_and_a_context(make_app):
+    import time
+
+    seen = {}
+
+    @mapper.path("/s")
+    class StartCtl(Controller):
+        @mapper.get("/t")
+        def t(self, req, res):
+            seen["start"] = req.start
+            seen["now"] = time.perf_counter()
+            req.context.user = "ann"
+            seen["context"] = (req.context.get("user"), "user" in req.context,
+                               req.context.get("other", 7))
+            res.body = {}
+
+    before = time.perf_counter()
+    assert Client(make_app(StartCtl)).get("/s/t").status == 200
+    assert before <= seen["start"] <= seen["now"]
+    assert seen["context"] == ("ann", True, 7)
+    from clink_core import Request
+
+    assert Request().start is None
+    assert repr(Request().context) == "Context()"

@@ -83,14 +83,27 @@ def cmd_openapi(args: argparse.Namespace) -> int:
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
+    app = _loaded(args.app) if args.app else None  # first: its folder joins sys.path
     infos = describe_plugins()
-    if not infos:
+    if not infos and app is None:
         print("no clink plugins installed (entry-point group clink.plugins)")
         return 0
-    rows = [("NAME", "DISTRIBUTION", "VERSION", "MODULE", "STATUS")]
+    header = ("NAME", "DISTRIBUTION", "VERSION", "MODULE", "STATUS")
+    rows = [(*header, "ENABLED") if app is not None else header]
+    seen: set[str] = set()
     for info in infos:
         status = "ok" if info.error is None else f"error: {info.error}"
-        rows.append((info.name, info.dist, info.version, info.target, status))
+        row: tuple[str, ...] = (info.name, info.dist, info.version, info.target, status)
+        if app is not None:
+            enabled = info.name in app.plugin_names or info.target in app.plugin_names
+            seen.update((info.name, info.target))
+            row = (*row, "yes" if enabled else "no")
+        rows.append(row)
+    if app is not None:
+        # plugins the app was given as objects, not through an entry point
+        for name in app.plugin_names:
+            if name not in seen:
+                rows.append((name, "-", "-", name, "ok", "yes"))
     _print_table(rows)
     return 1 if any(i.error for i in infos) else 0
 
@@ -133,7 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
     openapi = sub.add_parser("openapi", help="print the OpenAPI 3.1 document of MODULE:APP")
     openapi.add_argument("app", metavar="MODULE:APP")
     openapi.set_defaults(func=cmd_openapi)
-    plugins = sub.add_parser("plugins", help="list installed clink plugins")
+    plugins = sub.add_parser(
+        "plugins", help="list installed clink plugins (and, given MODULE:APP, which it enables)"
+    )
+    plugins.add_argument("app", metavar="MODULE:APP", nargs="?", default=None)
     plugins.set_defaults(func=cmd_plugins)
     return parser
 

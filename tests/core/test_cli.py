@@ -325,3 +325,36 @@ def test_run_serves_the_app(app_dir: Path) -> None:
             proc.kill()
             proc.wait()
         log.close()
+
+
+def test_plugins_of_an_app_says_which_it_enables(
+    app_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (app_dir / "ep_cors.py").write_text(
+        "from clink_core import hookimpl\n@hookimpl\ndef clink_responding(res):\n    pass\n"
+    )
+    (app_dir / "ep_log.py").write_text(
+        "from clink_core import hookimpl\n@hookimpl\ndef clink_pre_routing(req):\n    pass\n"
+    )
+    (app_dir / "own_plugin.py").write_text(
+        "from clink_core import hookimpl\n@hookimpl\ndef clink_pre_main(req):\n    pass\n"
+    )
+    (app_dir / "plugged.py").write_text(
+        "import own_plugin\n"
+        "from clink_core import App, AppConf\n"
+        "app = App(AppConf('plugged', plugins=['cors']), plugins=[own_plugin])\n"
+    )
+    fake_entry_points(
+        monkeypatch,
+        EntryPoint(name="clink_cors", value="ep_cors", group="clink.plugins"),
+        EntryPoint(name="clink_log", value="ep_log", group="clink.plugins"),
+    )
+    code, out, err = run_main(capsys, "plugins", "plugged:app")
+    assert (code, err) == (0, "")
+    rows = [line.split() for line in out.splitlines()]
+    assert rows == [
+        ["NAME", "DISTRIBUTION", "VERSION", "MODULE", "STATUS", "ENABLED"],
+        ["clink_cors", "?", "?", "ep_cors", "ok", "yes"],
+        ["clink_log", "?", "?", "ep_log", "ok", "no"],
+        ["own_plugin", "-", "-", "own_plugin", "ok", "yes"],
+    ]

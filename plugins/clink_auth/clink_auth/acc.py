@@ -155,7 +155,31 @@ class AccSv(Service):
             for coll in (self._acc, self._acctmp):
                 if coll.find_one(wanted, {"_id": 1}) is not None:
                     raise ExistError(wanted)
-        doc = self._acc_fields(name, hashpwd, email, phone, now)
+        return self._insert_reg(self._acc_fields(name, hashpwd, email, phone, now), now)
+
+    def hold_reg(self, name: str, phone: str | None = None) -> ConfirmCodeSpec:
+        """Hold ``name`` (and ``phone``) for ``code_time`` as a registration would, unconfirmable.
+
+        What ``POST /acc/reg/code`` does when the address is taken: afterwards
+        the name is held just as after a real registration, so whether it is
+        held tells nothing about the address. The returned code is not mailed
+        to anyone; ``cancel_reg_code`` releases the hold, ``cf_reg_code`` refuses
+        it (``NonExistError``). ``ExistError`` if the name or phone is taken.
+        """
+        _check("name", name, _NAME)
+        _check("phone", phone, _PHONE, optional=True)
+        now = self.clock()
+        # The address field must be unique among pending ones: a value no address can be.
+        doc: dict[str, Any] = {
+            "name": name, "email": f"held-{secrets.token_hex(16)}", "held": True,
+            "created_date": now,
+        }
+        if phone is not None:
+            doc["phone"] = phone
+        return self._insert_reg(doc, now)
+
+    def _insert_reg(self, doc: dict[str, Any], now: float) -> ConfirmCodeSpec:
+        """Store a pending registration under a fresh code; ``ExistError`` for a taken field."""
         exp = now + self.conf.code_time
         doc["exp_date"] = to_dt(exp)
         for _ in range(3):
@@ -183,11 +207,10 @@ class AccSv(Service):
         _check("code", code, _CODE)
         code_hash = self._code_hash(code)
         now = self.clock()
-        tmp = self._acctmp.find_one_and_delete(
-            {"code_hash": code_hash, "exp_date": {"$gt": to_dt(now)}}
-        )
+        mine = {"code_hash": code_hash, "held": {"$ne": True}}  # a hold is no registration
+        tmp = self._acctmp.find_one_and_delete({**mine, "exp_date": {"$gt": to_dt(now)}})
         if tmp is None:
-            if self._acctmp.find_one({"code_hash": code_hash}, {"_id": 1}) is not None:
+            if self._acctmp.find_one(mine, {"_id": 1}) is not None:
                 raise ExpiredError({"code": None})
             raise NonExistError({"code": None})
         doc = self._acc_fields(

@@ -110,8 +110,9 @@ class AccCtl(Controller):
         """Mail a registration code; the name, email and phone are held until it expires.
 
         An address that an account or a pending registration has is not
-        revealed: the answer is the same 204, and the address gets a notice
-        instead of a code. Both paths hash the password and send one mail.
+        revealed: the answer is the same 204, the name and phone are held the
+        same way (``AccSv.hold_reg``), and the address gets a notice instead of
+        a code. Both paths hash the password, store one record and send one mail.
         """
         body = req.body
         email = body["email"]
@@ -120,7 +121,9 @@ class AccCtl(Controller):
         except ExistError as e:
             if "email" not in e.indexes:
                 raise  # names and phones are public: 409
-            self._send_reg_mail("reg_taken", email, None)
+            # Held like a registration, so a later request for the name cannot tell.
+            held = self.acc_sv.hold_reg(body["name"], body.get("phone"))
+            self._send_reg_mail("reg_taken", email, held.code, notice=True)
         else:
             self._send_reg_mail(
                 "reg_code", email, spec.code, name=body["name"],
@@ -128,20 +131,21 @@ class AccCtl(Controller):
             )
         res.status = 204
 
-    def _send_reg_mail(self, mail: str, email: str, code: str | None, **values: Any) -> None:
-        """Send a registration mail now; a failure drops the registration of ``code``."""
-        if code is not None:
+    def _send_reg_mail(
+        self, mail: str, email: str, code: str, notice: bool = False, **values: Any
+    ) -> None:
+        """Send a registration mail now; a failure drops the registration (or hold) of
+        ``code``. A ``notice`` does not show the code: it only holds the name."""
+        if not notice:
             values["code"] = code
         try:
             self.mail.send(mail, email, **values)
         except (SmtpAddressError, SmtpHeaderError):
-            if code is not None:
-                self.acc_sv.cancel_reg_code(code)
+            self.acc_sv.cancel_reg_code(code)
             raise Http400Error("email: no mail can be sent to this address") from None
         except SmtpError:
             logger.exception("could not send the %s mail", mail)
-            if code is not None:
-                self.acc_sv.cancel_reg_code(code)
+            self.acc_sv.cancel_reg_code(code)
             raise Http503Error(
                 "the registration mail could not be sent; try again later",
                 {"Retry-After": MAIL_RETRY_AFTER},

@@ -83,6 +83,10 @@ def test_registration_does_not_tell_which_addresses_exist(auth_app, outbox):
         assert "already in use" in notice.body and not CODE_RE.search(notice.body)
         assert len(mails_to(outbox, "alice@example.org")) == 1
         wait_mail(outbox, "carol@example.org", "registration code")
+        for name in ("bob", "carol"):  # held alike: asking again cannot tell them apart
+            status, _, body = http_call(server.url, "POST", "/acc/reg/code", {
+                "name": name, "email": "erin@example.org", "pwd": PWD})
+            assert status == 409 and body["message"] == "already exists: name"
         # names are public (they are what people log in with): a taken one is said
         status, _, body = http_call(server.url, "POST", "/acc/reg/code", {
             "name": "alice", "email": "dave@example.org", "pwd": PWD})

@@ -390,6 +390,29 @@ def test_a_pending_registration_holds_its_fields_until_it_expires(acc, clock):
     assert acc.cf_reg_code(spec.code)["email"] == "new@example.org"
 
 
+def test_a_hold_keeps_a_name_and_phone_like_a_registration(acc, clock):
+    held = acc.hold_reg("alice", "+84 123 456 7890")
+    for args, field in [
+        (("alice", PWD, "a@example.org"), "name"),
+        (("bob", PWD, "b@example.org", "+84 123 456 7890"), "phone"),
+    ]:
+        with pytest.raises(ExistError) as info:
+            acc.mk_reg_code(*args)
+        assert list(info.value.indexes) == [field]
+    with pytest.raises(ExistError):
+        acc.hold_reg("alice")
+    acc.hold_reg("bob")  # holds do not collide with each other
+    with pytest.raises(NonExistError):
+        acc.cf_reg_code(held.code)  # nobody can turn a hold into an account
+    assert acc.find_name("alice") is None
+    assert acc.cancel_reg_code(held.code)
+    acc.mk_reg_code("alice", PWD, "a@example.org")
+    clock.advance(3601)
+    acc.mk_reg_code("bob", PWD, "b@example.org")  # an expired hold gives the name back
+    with pytest.raises(FormatError):
+        acc.hold_reg("Not A Name")
+
+
 def test_confirming_when_an_account_took_the_name_meanwhile(acc):
     spec = acc.mk_reg_code("alice", PWD, "alice@example.org")
     acc.mk_acc("alice", PWD, "other@example.org")  # an administrator, say

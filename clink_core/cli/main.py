@@ -89,7 +89,7 @@ def cmd_plugins(args: argparse.Namespace) -> int:
         print("no clink plugins installed (entry-point group clink.plugins)")
         return 0
     header = ("NAME", "DISTRIBUTION", "VERSION", "MODULE", "STATUS")
-    rows = [(*header, "ENABLED") if app is not None else header]
+    rows: list[tuple[str, ...]] = [(*header, "ENABLED") if app is not None else header]
     seen: set[str] = set()
     for info in infos:
         status = "ok" if info.error is None else f"error: {info.error}"

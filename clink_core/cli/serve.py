@@ -307,7 +307,7 @@ class ClinkRequestHandler(WSGIRequestHandler):
                 )
             self._check_deadline()
             if line in (b"\r\n", b"\n"):
-                return headers
+                return headers  # type: ignore[no-any-return]
             if not line.endswith(b"\n"):
                 raise _Refused(400, "request ended before the blank line that ends the headers")
             if len(headers) == limits.max_header_count:

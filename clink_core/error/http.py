@@ -84,18 +84,18 @@ class _StatusError(HttpError):
     """
 
     # PERF: the C initialiser; a Python __init__ costs ~0.3 µs on every 404.
-    __init__ = Exception.__init__  # type: ignore[assignment]
+    __init__ = Exception.__init__
 
     # PERF: ``(msg,)`` with a str message needs no call to ``_drop_request``.
-    @property  # type: ignore[override]
+    @property
     def msg(self) -> Any:
         args = self.args
         if args and args[0].__class__ is not str:
             args = _drop_request(args)
         return args[0] if args else None
 
-    @property  # type: ignore[override]
-    def headers(self) -> dict[str, str] | None:
+    @property
+    def headers(self) -> dict[str, str] | None:  # type: ignore[override]
         args = self.args
         if len(args) < 2:
             return None

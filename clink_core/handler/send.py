@@ -73,4 +73,4 @@ class SendHandler(ILv6Handler):
 
     trylast = True
     # PERF: the compiled level calls ``send`` itself, not a method that calls it.
-    handle = staticmethod(send)  # type: ignore[assignment]
+    handle = staticmethod(send)

@@ -70,7 +70,7 @@ def build_runner(
             return [body_500]
 
     def run(wsgi_env: dict[str, Any], wsgi_send: Callable[..., Any]) -> Any:
-        req = new(request_type)
+        req: Any = new(request_type)
         req.start = clock()
         res = response_type()
         try:

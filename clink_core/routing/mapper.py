@@ -81,12 +81,14 @@ def delete(path: str, req_type: str | None = None) -> Callable[[F], F]:
 
 def ctl_path(ctl_type: type) -> str | None:
     """The path ``@mapper.path`` gave a controller class, or ``None``."""
-    return read_stamp(ctl_type, PATH_KEY)
+    prefix: str | None = read_stamp(ctl_type, PATH_KEY)
+    return prefix
 
 
 def ctl_method(func: Any) -> CtlMethod | None:
     """The route a mapper decorator gave a function, or ``None``."""
-    return read_stamp(func, CTL_METHOD_KEY)
+    spec: CtlMethod | None = read_stamp(func, CTL_METHOD_KEY)
+    return spec
 
 
 def body(schema: Any, *, check: bool = True) -> Callable[[F], F]:

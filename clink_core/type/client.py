@@ -66,16 +66,16 @@ def client_address(
     header's hops are walked from the nearest: the first address that is not a
     trusted proxy is the client. A malformed hop ends the walk at the last good one.
     """
-    remote = env.get("REMOTE_ADDR")
+    remote: str | None = env.get("REMOTE_ADDR")
     if not trusted or not remote:
-        return remote  # type: ignore[no-any-return]
+        return remote
     peer = _ip(remote)
     if peer is None or not any(peer in net for net in trusted):
-        return remote  # type: ignore[no-any-return]
+        return remote
     raw = env.get("HTTP_" + header.upper().replace("-", "_"))
     if not raw:
-        return remote  # type: ignore[no-any-return]
-    client = remote
+        return remote
+    client: str = remote
     for hop in reversed(_hops(header, raw)):
         ip = _ip(hop)
         if ip is None:
@@ -83,4 +83,4 @@ def client_address(
         client = str(ip)
         if not any(ip in net for net in trusted):
             break
-    return client  # type: ignore[no-any-return]
+    return client

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import parse_qsl
 
 from ..error.http import Http400Error, HttpError
@@ -21,7 +22,7 @@ def has_bad_percent(text: str) -> bool:
 
 
 def parse_query(
-    query: str, what: str = "query string", error: type[HttpError] = Http400Error
+    query: str, what: str = "query string", error: Callable[[str], HttpError] = Http400Error
 ) -> dict[str, list[str]]:
     """Decode url-encoded ``query`` into ``name -> [values]``.
 

@@ -200,7 +200,8 @@ class Request:
     # -- connection -----------------------------------------------------------
     @property
     def server_name(self) -> str | None:
-        return self._env("SERVER_NAME")
+        name: str | None = self._env("SERVER_NAME")
+        return name
 
     @property
     def server_port(self) -> int | None:
@@ -209,12 +210,14 @@ class Request:
 
     @property
     def server_protocol(self) -> str | None:
-        return self._env("SERVER_PROTOCOL")
+        protocol: str | None = self._env("SERVER_PROTOCOL")
+        return protocol
 
     @property
     def remote_addr(self) -> str | None:
         """The address of the peer that connected (a proxy, when there is one)."""
-        return self._env("REMOTE_ADDR")
+        addr: str | None = self._env("REMOTE_ADDR")
+        return addr
 
     @property
     def client_addr(self) -> str | None:

@@ -196,6 +196,22 @@ class App(IWsgi):
         if not self.injector.has_prim(prim_type):
             self.add_prim(make() if make is not None else prim_type.from_env())  # type: ignore[attr-defined]
 
+    def add_converter(
+        self,
+        name: str,
+        regex: str,
+        convert: Callable[[str], Any],
+        schema: dict[str, Any] | None = None,
+    ) -> None:
+        """Teach route templates ``{x:name}``: a segment matching ``regex``, given to the
+        handler as ``convert(text)`` in ``req.params`` (``ValueError``: no match, a 404).
+
+        ``schema`` is the value's JSON schema in the OpenAPI document (default: a
+        string). A plugin may add converters in ``clink_setup``.
+        """
+        self._check_open("add a converter")
+        self.router.add_converter(name, regex, convert, schema)
+
     def enable_openapi(
         self, spec_path: str = "/openapi.json", docs_path: str | None = "/docs"
     ) -> None:

@@ -48,7 +48,12 @@ def _operation(route: Route) -> dict[str, Any]:
         op["summary"] = summary.strip()
     if description.strip():
         op["description"] = description.strip()
-    params = []
+    params: list[dict[str, Any]] = []
+    if route.template is not None:
+        params += [
+            {"name": p.name, "in": "path", "required": True, "schema": dict(p.converter.schema)}
+            for p in route.template.params
+        ]
     for name, (schema, described, required) in doc["query"].items():
         param: dict[str, Any] = {"name": name, "in": "query", "required": required}
         if described:
@@ -107,7 +112,8 @@ def build_document(conf: AppConf, routes: list[Route]) -> dict[str, Any]:
         op = _operation(route)
         for requirement in op.get("security", ()):
             schemes.update(requirement)
-        item = paths.setdefault(route.path, {})
+        path = route.path if route.template is None else route.template.openapi_path
+        item = paths.setdefault(path, {})
         same = item.get(route.method.lower())
         if same is None:
             item[route.method.lower()] = op

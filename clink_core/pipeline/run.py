@@ -34,8 +34,9 @@ def build_runner(
     """The WSGI callable that runs ``levels`` (as ``compile.compile_levels`` made them).
 
     Each request gets a ``request_type`` (left empty but for ``start``, the
-    arrival time: level 0 fills it) and a ``response_type()``. ``bare_500`` is the status line, headers and body sent
-    when the error path itself fails.
+    arrival time, and ``route``: level 0 fills it) and a ``response_type()``.
+    ``bare_500`` is the status line, headers and body sent when the error path
+    itself fails.
     """
     # PERF: every level is a local of the closure: no attribute look-ups per request.
     recv = levels[0]
@@ -72,6 +73,7 @@ def build_runner(
     def run(wsgi_env: dict[str, Any], wsgi_send: Callable[..., Any]) -> Any:
         req: Any = new(request_type)
         req.start = clock()
+        req.route = None
         res = response_type()
         try:
             recv(req, res, wsgi_env)

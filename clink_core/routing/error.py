@@ -41,11 +41,29 @@ class HandleNotFoundError(RoutingError):
 
 
 class RouteExistError(RoutingError):
-    """Two routes share path, method and content type."""
+    """Two routes share path, method and content type (or match the same URLs)."""
 
-    def __init__(self, route: Any) -> None:
+    def __init__(self, route: Any, existing: Any = None) -> None:
         self.route = route
-        super().__init__(f"route already exists: {route}")
+        self.existing = existing
+        if existing is None or str(existing) == str(route):
+            super().__init__(f"route already exists: {route}{_owner(route, existing)}")
+        else:
+            super().__init__(
+                f"route {route}{_owner(route)} matches the same URLs as {existing}"
+                f"{_owner(existing)}"
+            )
+
+
+def _owner(route: Any, other: Any = None) -> str:
+    """`` (Ctl.method)``: where a route's handler is defined, for messages."""
+    names = []
+    for r in (other, route) if other is not None else (route,):
+        handle = getattr(r, "handle", None)
+        name = getattr(getattr(handle, "__func__", handle), "__qualname__", None)
+        if name:
+            names.append(name)
+    return f" ({' and '.join(names)})" if names else ""
 
 
 class RouteMethodError(RoutingError):
@@ -60,12 +78,12 @@ class RouteMethodError(RoutingError):
 
 
 class RoutePathError(RoutingError):
-    """A route path does not match the allowed form."""
+    """A route path or template is malformed; the message says what is wrong."""
 
-    def __init__(self, path: Any, regex: str) -> None:
+    def __init__(self, path: Any, problem: str) -> None:
         self.path = path
-        self.regex = regex
-        super().__init__(f"route path {path!r} does not match {regex}")
+        self.problem = problem
+        super().__init__(f"route path {path!r}: {problem}")
 
 
 class RouteHandleError(RoutingError):

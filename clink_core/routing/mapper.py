@@ -15,7 +15,7 @@ from ..dflow.schema import CompiledSchema
 from ..error.http import code_to_str
 from ..mime.type import MIME_JSON
 from .error import RouteMethodError, RoutePathError
-from .route import METHODS, PATH_REGEX
+from .route import METHODS
 from .type import CtlMethod
 
 PATH_KEY = "path"
@@ -31,7 +31,7 @@ C = TypeVar("C", bound=type)
 def path(path: str) -> Callable[[C], C]:
     """Give a controller class its path prefix."""
     if not isinstance(path, str):
-        raise RoutePathError(path, PATH_REGEX)
+        raise RoutePathError(path, "a path is a str")
 
     def decorate(cls: C) -> C:
         write_stamp(cls, PATH_KEY, path)
@@ -43,7 +43,7 @@ def path(path: str) -> Callable[[C], C]:
 def map(path: str, method: str, req_type: str | None) -> Callable[[F], F]:
     """Route ``method path`` with request media type ``req_type`` to a method."""
     if not isinstance(path, str):
-        raise RoutePathError(path, PATH_REGEX)
+        raise RoutePathError(path, "a path is a str")
     if not isinstance(method, str) or method.upper() not in METHODS:
         raise RouteMethodError(method)
 

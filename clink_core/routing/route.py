@@ -8,6 +8,7 @@ from typing import Any
 
 from ..mime import media_type
 from .error import RouteHandleError, RouteMethodError, RoutePathError
+from .template import Template, is_template
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 #: methods whose requests carry no body, so the route ignores the content type.
@@ -25,18 +26,23 @@ def normalize_path(path: str) -> str:
 class Route:
     """A route ``method path [req_type] -> handle``.
 
-    The path has no parameters (arguments travel in the query string); a
-    trailing slash does not matter. ``req_type`` is the request media type;
-    it is ignored (``None``) for GET, HEAD, DELETE and OPTIONS.
+    The path is static (``/book/item``) or a template (``/book/{id:int}``,
+    parsed by the router, which sets ``template``); a trailing slash does not
+    matter. ``req_type`` is the request media type; it is ignored (``None``) for
+    GET, HEAD, DELETE and OPTIONS.
     """
 
-    __slots__ = ("handle", "method", "path", "req_type")
+    __slots__ = ("handle", "method", "path", "req_type", "template")
 
     def __init__(
         self, path: str, method: str, req_type: str | None, handle: Callable[..., Any]
     ) -> None:
-        if not isinstance(path, str) or not _PATH_RE.match(path if path else "/"):
-            raise RoutePathError(path, PATH_REGEX)
+        if not isinstance(path, str):
+            raise RoutePathError(path, "a path is a str")
+        if not is_template(path) and not _PATH_RE.match(path or "/"):
+            raise RoutePathError(
+                path, "holds characters a path cannot (percent-encode them) or is not /a/b"
+            )
         if not isinstance(method, str) or method.upper() not in METHODS:
             raise RouteMethodError(method)
         if not callable(handle):
@@ -45,6 +51,8 @@ class Route:
         self.method = method.upper()
         self.req_type = None if self.method in BODYLESS else media_type(req_type)
         self.handle = handle
+        #: the parsed template of a templated path (set by the router), else ``None``.
+        self.template: Template | None = None
 
     def __repr__(self) -> str:
         return f"Route({self.path!r}, {self.method!r}, {self.req_type!r}, {self.handle!r})"

@@ -1,17 +1,34 @@
-"""The router: a dict lookup ``path -> method -> media type -> handler``."""
+"""The router: a dict lookup ``path -> method -> media type -> route``, then templates.
+
+Static paths (the manual's) are looked up in a dict, as they always were.
+Only when that misses are the templates (``/book/{id:int}``) matched, by one
+segment trie built from all of them (``matcher``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from ..error.http import Http404Error, Http405Error, Http415Error
 from ..iface.pipe import ILv2Handler
 from ..type.request import Request
-from .error import CtlSpecError, HandleNotFoundError, PathNotFoundError, RouteExistError
+from .converter import DEFAULT_CONVERTERS, Converter, make_converter
+from .error import (
+    CtlSpecError,
+    HandleNotFoundError,
+    PathNotFoundError,
+    RouteExistError,
+    RoutePathError,
+)
 from .mapper import ctl_method, ctl_path
+from .matcher import TemplateMatcher
 from .route import BODYLESS, Route, normalize_path
+from .template import is_template, parse
+
+#: a decoded ``/`` inside a raw segment (``%2F``) while segments are matched.
+_SLASH = "\x00"
 
 
 def _echo(path: str) -> str:
@@ -20,24 +37,78 @@ def _echo(path: str) -> str:
     return path if path.isascii() else quote(path, safe="/")
 
 
-class Router(ILv2Handler):
-    """Stores routes and finds the handler of a request (the app's level 2).
+class _Resource:
+    """What one path (or template) answers: its routes by method, and its ``Allow``."""
 
-    Paths are static (arguments travel in the query string) and a trailing
-    slash does not matter. HEAD is served wherever GET is, and OPTIONS on a
-    path without its own OPTIONS route is answered 204 with ``Allow``
-    (RFC 9110 §9.3.7; CORS preflights build on it).
+    __slots__ = ("allow", "methods", "options", "path")
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        #: method -> route (bodyless methods) or {media type -> route}
+        self.methods: dict[str, Any] = {}
+        self.allow = ""
+        self.options: Route | None = None
+
+    def add(self, route: Route) -> None:
+        methods = self.methods
+        if route.req_type is None and route.method in BODYLESS:
+            if route.method in methods:
+                raise RouteExistError(route, methods[route.method])
+            methods[route.method] = route
+        else:
+            types = methods.setdefault(route.method, {})
+            if route.req_type in types:
+                raise RouteExistError(route, types[route.req_type])
+            types[route.req_type] = route
+        allowed = set(methods) | {"OPTIONS"}
+        if "GET" in allowed:
+            allowed.add("HEAD")
+        allow = self.allow = ", ".join(sorted(allowed))
+
+        def answer_options(req: Request, res: Any) -> None:
+            res.status = 204
+            res.header["Allow"] = allow
+
+        self.options = Route(route.path, "OPTIONS", None, answer_options)
+        self.options.template = route.template
+
+
+class Router(ILv2Handler):
+    """Stores routes and finds the route of a request (the app's level 2).
+
+    A trailing slash does not matter. HEAD is served wherever GET is, and
+    OPTIONS on a path without its own OPTIONS route is answered 204 with
+    ``Allow`` (RFC 9110 §9.3.7; CORS preflights build on it). ``handle(req)``
+    sets ``req.route`` (the ``Route``, whose ``path`` is the template for
+    templated routes) and, for templates, ``req.params``.
     """
 
     trylast = True
 
     def __init__(self, routes: Iterable[Route] = ()) -> None:
         self.routes: list[Route] = []
-        # path -> method -> handler (bodyless methods) or {media type -> handler}
-        self._table: dict[str, dict[str, Any]] = {}
-        self._allow: dict[str, str] = {}
-        self._options: dict[str, Callable[..., Any]] = {}
+        self.converters: dict[str, Converter] = dict(DEFAULT_CONVERTERS)
+        self._static: dict[str, dict[str, Any]] = {}
+        self._resources: dict[str, _Resource] = {}
+        self._templates = TemplateMatcher()
+        self._has_templates = False
         self.add_routes(routes)
+
+    def add_converter(
+        self,
+        name: str,
+        regex: str,
+        convert: Callable[[str], Any],
+        schema: dict[str, Any] | None = None,
+    ) -> None:
+        """Teach templates ``{x:name}``: a segment matching ``regex``, handed to the
+        handler as ``convert(text)`` (a ``ValueError`` there means no match).
+
+        ``schema`` is the value's JSON schema in OpenAPI (default: a string).
+        """
+        if self.routes:
+            raise RoutePathError(name, "add converters before the routes that use them")
+        self.converters[name] = make_converter(name, regex, convert, schema)
 
     def add_ctl(self, ctl: Any) -> None:
         """Add a route for every mapped method of controller instance ``ctl``."""
@@ -55,100 +126,126 @@ class Router(ILv2Handler):
             self.add_route(Route(path, spec.method, spec.req_type, getattr(ctl, name)))
 
     def add_route(self, route: Route) -> None:
-        """Add one route; the same path, method and media type twice raises."""
+        """Add one route; the same path (or URLs), method and media type twice raises."""
         self._index(route)
         self.routes.append(route)
-
-    def compile(self) -> None:
-        """Rebuild the lookup table from ``routes``, taking handles replaced since they were
-        added (``App.load()`` calls it after plugins wrapped route handles)."""
-        self._table, self._allow, self._options = {}, {}, {}
-        for route in self.routes:
-            self._index(route)
-
-    def _index(self, route: Route) -> None:
-        methods = self._table.setdefault(route.path, {})
-        if route.req_type is None and route.method in BODYLESS:
-            if route.method in methods:
-                raise RouteExistError(route)
-            methods[route.method] = route.handle
-        else:
-            types = methods.setdefault(route.method, {})
-            if route.req_type in types:
-                raise RouteExistError(route)
-            types[route.req_type] = route.handle
-        allowed = set(methods) | {"OPTIONS"}
-        if "GET" in allowed:
-            allowed.add("HEAD")
-        allow = self._allow[route.path] = ", ".join(sorted(allowed))
-
-        def answer_options(req: Request, res: Any) -> None:
-            res.status = 204
-            res.header["Allow"] = allow
-
-        self._options[route.path] = answer_options
 
     def add_routes(self, routes: Iterable[Route]) -> None:
         """Add several routes."""
         for route in routes:
             self.add_route(route)
 
+    def compile(self) -> None:
+        """Rebuild the lookup from ``routes``, taking handles replaced since they were
+        added (``App.load()`` calls it after plugins wrapped route handles)."""
+        self._static, self._resources, self._templates = {}, {}, TemplateMatcher()
+        self._has_templates = False
+        for route in self.routes:
+            self._index(route)
+
+    def _index(self, route: Route) -> None:
+        if not is_template(route.path):
+            resource = self._resources.get(route.path)
+            if resource is None:
+                resource = self._resources[route.path] = _Resource(route.path)
+                self._static[route.path] = resource.methods
+            resource.add(route)
+            return
+        template = route.template = parse(route.path, self.converters)
+        self._has_templates = True
+        found = self._templates.find(template)
+        if found is None:
+            resource = _Resource(route.path)
+            self._templates.add(template, resource)
+        else:
+            known, resource = found
+            if [p.name for p in known.params] != [p.name for p in template.params]:
+                raise RoutePathError(
+                    route.path,
+                    f"matches the same URLs as {known.path!r} with other parameter names; "
+                    "name the parameters alike",
+                )
+        resource.add(route)
+
     def handle(self, req: Request) -> Callable[..., Any]:
         """Return the handler of ``req``: 404 unknown path, 405 wrong method, 415 wrong type."""
         path = req.path or "/"
         if path[-1] == "/" and len(path) > 1:
             path = path.rstrip("/") or "/"
-        methods = self._table.get(path)
+        methods = self._static.get(path)
+        resource = None
         if methods is None:
-            raise Http404Error(f"no route for path {_echo(path)}")
-        method = req.method or ""
-        entry = methods.get(method)
+            if not self._has_templates:
+                # PERF: an ASCII path (nearly every one) needs no call to show it.
+                raise Http404Error(f"no route for path {path if path.isascii() else _echo(path)}")
+            resource = self._match_template(req, path)
+            methods = resource.methods
+        entry = methods.get(req.method)  # type: ignore[arg-type]
         if entry is None:
-            entry = self._method_fallback(req, methods, path)
-        # PERF: bodyless routes store the handler itself; only typed ones hold a dict.
+            entry = self._method_fallback(req, resource or self._resources[path], path)
+        # PERF: bodyless routes are stored as themselves; only typed ones in a dict.
         if entry.__class__ is not dict:
-            return entry  # type: ignore[no-any-return]
-        handler = entry.get(req.content_type) or entry.get(None)
-        if handler is None:
+            req.route = entry
+            return entry.handle  # type: ignore[no-any-return]
+        route = entry.get(req.content_type) or entry.get(None)
+        if route is None:
             accepted = ", ".join(sorted(t for t in entry if t))
             raise Http415Error(
                 f"content type {req.content_type or '(none)'} is not accepted by "
-                f"{method} {path}; send one of: {accepted}",
+                f"{req.method} {_echo(path)}; send one of: {accepted}"
             )
-        return handler  # type: ignore[no-any-return]
+        req.route = route
+        return route.handle  # type: ignore[no-any-return]
 
-    def _method_fallback(self, req: Request, methods: dict[str, Any], path: str) -> Any:
+    def _match_template(self, req: Request, path: str) -> _Resource:
+        """The resource of the template ``path`` matches (setting ``req.params``), or 404."""
+        segments, slashes = _segments(req, path)
+        found = self._templates.match(segments)
+        if found is None:
+            raise Http404Error(f"no route for path {_echo(path)}")
+        resource, params = found
+        if slashes:
+            params = {k: _restore(v) for k, v in params.items()}
+        req.params = params
+        return resource  # type: ignore[no-any-return]
+
+    def _method_fallback(self, req: Request, resource: _Resource, path: str) -> Any:
         method = (req.method or "").upper()
+        methods = resource.methods
         entry = methods.get(method)
         if entry is None and method == "HEAD":
             entry = methods.get("GET")
-        if entry is None and method == "OPTIONS":
-            return self._options[path]
-        if entry is None:
-            allow = self._allow[path]
-            raise Http405Error(
-                f"method {method} is not allowed on {path}; allowed: {allow}",
-                {"Allow": allow},
-            )
-        return entry
+        if entry is not None:
+            return entry
+        if method == "OPTIONS":
+            return resource.options
+        raise Http405Error(
+            f"method {method} is not allowed on {_echo(path)}; allowed: {resource.allow}",
+            {"Allow": resource.allow},
+        )
 
     def find(self, path: str, method: str, content_type: str | None = None) -> Callable[..., Any]:
         """Look a handler up without a request; raises the routing errors, not HTTP ones."""
-        req = _Lookup(path, method.upper(), content_type)
+        req = Request()
+        req.path, req.method, req.content_type = path, method.upper(), content_type
         try:
-            return self.handle(req)  # type: ignore[arg-type]
+            return self.handle(req)
         except Http404Error:
             raise PathNotFoundError(path) from None
         except (Http405Error, Http415Error):
             raise HandleNotFoundError(method, content_type, path) from None
 
 
-class _Lookup:
-    """What ``Router.handle`` reads of a request, for ``find``."""
+def _segments(req: Request, path: str) -> tuple[list[str], bool]:
+    """The segments of ``path``, and whether a ``%2F`` of the raw request path (a ``/``
+    inside a segment, not a separator) was kept in one as ``_SLASH``."""
+    env = req.env
+    raw = (env.get("RAW_URI") or env.get("REQUEST_URI")) if env is not None else None
+    if raw and ("%2F" in raw or "%2f" in raw):
+        raw_path = raw.partition("?")[0].rstrip("/") or "/"
+        return [unquote(s).replace("/", _SLASH) for s in raw_path.split("/")[1:]], True
+    return (path.split("/")[1:] if path != "/" else []), False
 
-    __slots__ = ("content_type", "method", "path")
 
-    def __init__(self, path: str, method: str, content_type: str | None) -> None:
-        self.path = path
-        self.method = method
-        self.content_type = content_type
+def _restore(value: Any) -> Any:
+    return value.replace(_SLASH, "/") if isinstance(value, str) else value

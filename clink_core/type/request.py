@@ -26,7 +26,7 @@ class Request:
 
     # PERF: what every request sets lives in slots; a request that writes nothing
     # else (a GET) never allocates its instance dict.
-    __slots__ = ("__dict__", "content_type", "env", "method", "path", "start")
+    __slots__ = ("__dict__", "content_type", "env", "method", "path", "route", "start")
 
     #: path parameters of a templated route (``/book/{id:int}`` -> ``{"id": 42}``).
     params: dict[str, Any] = MappingProxyType({})  # type: ignore[assignment]
@@ -52,6 +52,8 @@ class Request:
         #: ``time.perf_counter()`` when the request arrived (set by the app), for
         #: every plugin that measures durations: one clock read per request.
         self.start: float | None = None
+        #: the ``Route`` the router found (its ``path`` is the template), ``None`` before.
+        self.route: Any = None
         self.method: str | None = None
         self.path: str | None = None
         self.content_type: str | None = None

@@ -11,6 +11,10 @@ from .error import ConfError
 from .version import Version
 
 DEFAULT_MAX_BODY = 1024 * 1024
+#: what ``AppConf(error_format=...)`` takes.
+ERROR_FORMATS = ("clink", "problem")
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off", "")
 
 
 def parse_names(text: str | None) -> tuple[str, ...] | None:
@@ -30,6 +34,12 @@ class AppConf(Primitive):
     ``["*"]`` for all); ``None`` leaves it to ``CLINK_PLUGINS``, and with neither
     the app loads none: installing a package never changes an app.
 
+    ``check_responses``: check what handlers answer against their
+    ``@mapper.response`` schemas (a mismatch is a 500 naming the route and the
+    rule): for tests and staging, off in production. ``error_format``:
+    ``"clink"`` (the manual's ``{"status", "status_name", "message"}``) or
+    ``"problem"`` (RFC 9457 ``application/problem+json``).
+
     ``trusted_proxies`` are the addresses or networks of the reverse proxies in
     front of the app; only requests from them have their ``proxy_header``
     (``X-Forwarded-For``, ``X-Real-IP`` or ``Forwarded``) believed for
@@ -48,6 +58,8 @@ class AppConf(Primitive):
         plugins: Iterable[str] | None = None,
         trusted_proxies: Iterable[str] | str = (),
         proxy_header: str = "X-Forwarded-For",
+        check_responses: bool = False,
+        error_format: str = "clink",
     ) -> None:
         if not isinstance(name, str) or not name.strip():
             raise ConfError(f"AppConf name must be a non-empty string, got {name!r}")
@@ -85,12 +97,24 @@ class AppConf(Primitive):
         self.org_name = org_name
         self.org_addr = org_addr
         self.max_body = max_body
+        if not isinstance(check_responses, bool):
+            raise ConfError(
+                f"AppConf check_responses must be True or False, got {check_responses!r}"
+            )
+        if error_format not in ERROR_FORMATS:
+            raise ConfError(
+                f"AppConf error_format must be one of {', '.join(ERROR_FORMATS)}, "
+                f"got {error_format!r}"
+            )
+        self.check_responses = check_responses
+        self.error_format = error_format
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, name: str | None = None) -> AppConf:
         """Build from ``CLINK_APP_NAME``, ``CLINK_APP_LICENSE``, ``CLINK_APP_VERSION``,
         ``CLINK_ORG_NAME``, ``CLINK_ORG_ADDR``, ``CLINK_MAX_BODY``, ``CLINK_PLUGINS``
-        (comma list), ``CLINK_TRUSTED_PROXIES`` (comma list) and ``CLINK_PROXY_HEADER``.
+        (comma list), ``CLINK_TRUSTED_PROXIES`` (comma list), ``CLINK_PROXY_HEADER``,
+        ``CLINK_CHECK_RESPONSES`` (true/false) and ``CLINK_ERROR_FORMAT`` (clink/problem).
 
         ``name`` is the default when ``CLINK_APP_NAME`` is not set.
         """
@@ -118,4 +142,13 @@ class AppConf(Primitive):
             plugins=parse_names(env.get("CLINK_PLUGINS")),
             trusted_proxies=env.get("CLINK_TRUSTED_PROXIES", ""),
             proxy_header=env.get("CLINK_PROXY_HEADER", "X-Forwarded-For"),
+            check_responses=_flag(env, "CLINK_CHECK_RESPONSES"),
+            error_format=env.get("CLINK_ERROR_FORMAT", "clink").strip().lower() or "clink",
         )
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw not in _TRUE + _FALSE:
+        raise ConfError(f"{name} must be true or false, got {env[name]!r}")
+    return raw in _TRUE

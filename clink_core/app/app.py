@@ -68,6 +68,7 @@ class App(IWsgi):
         self.injector = Injector()
         self.injector.add_prim(conf)
         self.router = Router()
+        self.router.check_responses = conf.check_responses
         self.pm = PluginManager()
         self._handler_types: list[type] = list(KERNEL_HANDLERS)
         self.injector.add_coms(self._handler_types)

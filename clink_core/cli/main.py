@@ -66,7 +66,7 @@ def cmd_routes(args: argparse.Namespace) -> int:
     app = _loaded(args.app)
     rows = [("METHOD", "PATH", "CONTENT-TYPE", "HANDLER")]
     for route in sorted(app.router.routes, key=lambda r: (r.path, r.method)):
-        handle = route.handle
+        handle = route.endpoint
         owner = getattr(getattr(handle, "__self__", None), "__class__", None)
         name = getattr(handle, "__qualname__", repr(handle))
         if owner is not None:

@@ -65,12 +65,24 @@ def loads(body: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
     return value
 
 
+def encode_default(value: Any) -> Any:
+    """What orjson calls for a value it cannot encode: a model (``msgspec.Struct``)
+    becomes builtins; anything else stays a ``TypeError``."""
+    to_builtins = getattr(type(value), "__struct_config__", None) is not None
+    if to_builtins:
+        import msgspec
+
+        return msgspec.to_builtins(value)
+    raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")
+
+
 def dumps(body: Any, default: Callable[[Any], Any] | None = None) -> bytes:
     """Serialise a body; what JSON cannot hold raises ``JsonSerializeError``.
 
-    ``default`` turns what JSON cannot hold into what it can (``str`` for error bodies).
+    ``default`` turns what JSON cannot hold into what it can (``str`` for error
+    bodies); models (``msgspec.Struct``, dataclasses) are encoded in any case.
     """
     try:
-        return orjson.dumps(body, default=default, option=_OPTIONS)
+        return orjson.dumps(body, default=default or encode_default, option=_OPTIONS)
     except TypeError as e:  # orjson.JSONEncodeError is a TypeError
         raise JsonSerializeError(body, e) from e

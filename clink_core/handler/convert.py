@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import orjson
 
-from ..codec.error import FormBodyError, JsonSerializeError
-from ..codec.json import is_json, loads
+from ..codec.error import FormBodyError
+from ..codec.json import dumps, is_json, loads
 from ..iface.pipe import ILv3Handler, ILv5Handler
 from ..mime.type import MIME_JSON, MIME_URL_ENCODE
 from ..type.query import parse_query
@@ -78,7 +78,8 @@ class ResJsonHandler(ILv5Handler):
         if body is None and (res.status in _NO_BODY or res.status < 200):
             return
         try:
-            # PERF: orjson called here, not through codec.dumps (one call less per request).
+            # PERF: orjson called here, not through codec.dumps (one call less per
+            # request), and with no ``default``: models take the slow path below.
             res.body = orjson.dumps(body, option=_OPTIONS)
-        except TypeError as e:  # orjson.JSONEncodeError is a TypeError
-            raise JsonSerializeError(body, e) from e
+        except TypeError:  # orjson.JSONEncodeError is a TypeError
+            res.body = dumps(body)  # a model, or JsonSerializeError naming the type

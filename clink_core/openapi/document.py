@@ -8,6 +8,7 @@ from typing import Any
 
 from ..error.http import STATUS_LINES
 from ..routing.mapper import route_doc
+from ..routing.model import ModelDecoder, is_model
 from ..routing.route import Route
 from ..type.conf import AppConf
 
@@ -39,8 +40,18 @@ def _info(conf: AppConf) -> dict[str, Any]:
     return info
 
 
-def _operation(route: Route) -> dict[str, Any]:
-    doc = route_doc(route.handle)
+def _schema(schema: Any, components: dict[str, Any]) -> Any:
+    """A route's schema as the document holds it: a model becomes a ``$ref`` to
+    ``components/schemas`` (with the schemas it uses)."""
+    if not is_model(schema):
+        return schema
+    ref, found = ModelDecoder(schema, "OpenAPI").schema_components()
+    components.update(found)
+    return ref
+
+
+def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
+    doc = route_doc(route.endpoint)
     text = inspect.cleandoc(doc["doc"]) if doc["doc"] else ""
     summary, _, description = text.partition("\n")
     op: dict[str, Any] = {"operationId": _OPERATION_ID.sub("_", f"{route.method}_{doc['name']}")}
@@ -69,7 +80,7 @@ def _operation(route: Route) -> dict[str, Any]:
         key = str(status)
         entry: dict[str, Any] = {"description": described or STATUS_LINES.get(status, key)}
         if schema is not None:
-            entry["content"] = {"application/json": {"schema": schema}}
+            entry["content"] = {"application/json": {"schema": _schema(schema, components)}}
         elif key[0] in "45":  # the kernel answers errors with its error body
             entry["content"] = {"application/json": {"schema": _ERROR_REF}}
         if links:
@@ -81,7 +92,7 @@ def _operation(route: Route) -> dict[str, Any]:
     responses.setdefault("5XX", _error_response("the server failed; the error log has details"))
     op["responses"] = responses
     if route.req_type is not None:
-        schema = doc["body"] if doc["body"] is not None else {}
+        schema = _schema(doc["body"], components) if doc["body"] is not None else {}
         op["requestBody"] = {"required": True, "content": {route.req_type: {"schema": schema}}}
     if doc["security"]:
         op["security"] = [{name: []} for name in doc["security"]]
@@ -106,10 +117,11 @@ def build_document(conf: AppConf, routes: list[Route]) -> dict[str, Any]:
     """The OpenAPI 3.1 document for ``routes`` (HEAD and automatic OPTIONS are implied)."""
     paths: dict[str, dict[str, Any]] = {}
     schemes: set[str] = set()
+    schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
     for route in sorted(routes, key=lambda r: (r.path, r.method)):
         if route.method == "HEAD":
             continue
-        op = _operation(route)
+        op = _operation(route, schemas)
         for requirement in op.get("security", ()):
             schemes.update(requirement)
         path = route.path if route.template is None else route.template.openapi_path
@@ -119,7 +131,7 @@ def build_document(conf: AppConf, routes: list[Route]) -> dict[str, Any]:
             item[route.method.lower()] = op
         else:  # one operation, several request media types (JSON and a form, say)
             _merge(same, op)
-    components: dict[str, Any] = {"schemas": {"Error": ERROR_SCHEMA}}
+    components: dict[str, Any] = {"schemas": schemas}
     if schemes:
         components["securitySchemes"] = {
             name: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}

@@ -10,8 +10,8 @@ with a bare JSON 500, never a hang.
 from __future__ import annotations
 
 import logging
-from time import perf_counter
 from collections.abc import Callable, Iterable
+from time import perf_counter
 from typing import Any
 
 from .levels import ERROR_PATH, NORMAL_PATH

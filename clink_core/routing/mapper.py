@@ -6,12 +6,10 @@ method route ``GET /book/item`` to it.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from ..com.label import read_stamp, write_stamp
-from ..dflow.schema import CompiledSchema
 from ..error.http import code_to_str
 from ..mime.type import MIME_JSON
 from .error import RouteMethodError, RoutePathError
@@ -21,6 +19,7 @@ from .type import CtlMethod
 PATH_KEY = "path"
 CTL_METHOD_KEY = "ctl_method"
 BODY_KEY = "body_schema"
+BODY_CHECK_KEY = "body_checked"
 RESPONSES_KEY = "responses"
 SECURITY_KEY = "security"
 QUERY_KEY = "query_params"
@@ -92,27 +91,24 @@ def ctl_method(func: Any) -> CtlMethod | None:
 
 
 def body(schema: Any, *, check: bool = True) -> Callable[[F], F]:
-    """Check ``req.body`` (after level-3 conversion) against ``schema`` before the method runs.
+    """Declare the route's request body: a JSON schema, or a model class
+    (a ``msgspec.Struct`` or a dataclass; needs ``clink-core[models]``).
 
-    A bad body raises ``FormatError`` named ``body`` (answered 400). The schema is
-    compiled once, here, and documents the route's request body in OpenAPI.
+    The app checks ``req.body`` before the method runs: a schema validates it
+    (every violation in one 400 naming ``body``), a model decodes it in one pass
+    and the method gets the instance in ``req.body``. The schema is compiled, or
+    the model's decoder built, once, here; both document the body in OpenAPI.
     ``check=False`` only documents it, for a method that checks its body itself
     (to answer in its own error format, say).
     """
-    compiled = CompiledSchema(schema)
+    from .contract import body_checker
+
+    body_checker(schema, "mapper.body")  # a bad schema, or a model without msgspec, fails here
 
     def decorate(func: F) -> F:
-        if not check:
-            write_stamp(func, BODY_KEY, schema)
-            return func
-
-        @functools.wraps(func)
-        def checked(ctl: Any, req: Any, res: Any) -> Any:
-            compiled.check("body", req.body)
-            return func(ctl, req, res)
-
-        write_stamp(checked, BODY_KEY, schema)
-        return checked  # type: ignore[return-value]
+        write_stamp(func, BODY_KEY, schema)
+        write_stamp(func, BODY_CHECK_KEY, check)
+        return func
 
     return decorate
 
@@ -128,10 +124,15 @@ def response(
     *,
     links: dict[str, Any] | None = None,
 ) -> Callable[[F], F]:
-    """Document a response of the route (stack one per status); it does not change behaviour.
+    """Declare a response of the route (stack one per status).
 
-    ``status`` is a code or a range (``"4XX"``: replaces the kernel's default error
-    entry, for routes whose errors have another shape). ``links`` are OpenAPI link
+    ``schema`` is a JSON schema or a model class. It documents the response in
+    OpenAPI and, when response checking is on (``AppConf(check_responses=True)``,
+    ``CLINK_CHECK_RESPONSES=1``, the test client), what the handler answers with
+    ``status`` is checked against it: a mismatch is a 500 naming the route and
+    the rule, so tests catch an API drifting from its contract. ``status`` is a
+    code or a range (``"4XX"``: replaces the kernel's default error entry, for
+    routes whose errors have another shape). ``links`` are OpenAPI link
     objects by name, e.g. ``{"GetBook": {"operationId": "GET_BookCtl_get_item",
     "parameters": {"id": "$response.body#/id"}}}``.
     """
@@ -139,6 +140,10 @@ def response(
         code_to_str(status)  # type: ignore[arg-type]
     if links is not None and not isinstance(links, dict):
         raise TypeError(f"links must be a dict of link objects by name, got {links!r}")
+    if schema is not None:
+        from .contract import body_checker
+
+        body_checker(schema, "mapper.response")  # a bad schema, or a model without msgspec
 
     def decorate(func: F) -> F:
         responses = dict(read_stamp(func, RESPONSES_KEY) or {})
@@ -152,14 +157,23 @@ def response(
 def query(
     name: str, schema: Any = None, description: str | None = None, *, required: bool = False
 ) -> Callable[[F], F]:
-    """Document a query-string argument of the route (stack one per name, in source order).
+    """Declare a query-string argument of the route (stack one per name, in source order).
 
     ``schema`` describes the value (``{"type": "integer", "minimum": 1}`` for
-    ``?page=2``); ``None`` means any string. It does not check anything: the
-    controller or a ``dflow.verify`` service does.
+    ``?page=2``); ``None`` means any string. Before the method runs the text is
+    converted to the schema's type (``integer``, ``number``, ``boolean`` from
+    true/false/1/0, ``array`` from a repeated name) and validated; a missing
+    ``required`` one, or a bad one, is a 400 naming it and the rule (every
+    problem in one answer), a missing one with a ``default`` gets it.
+    ``req.args`` then holds the converted values (undeclared arguments stay
+    strings).
     """
     if not isinstance(name, str) or not name:
         raise TypeError(f"query() takes a non-empty argument name, got {name!r}")
+    if schema is not None:
+        from ..dflow.schema import CompiledSchema
+
+        CompiledSchema(schema)  # a bad schema fails here, not at the first request
 
     def decorate(func: F) -> F:
         params = {k: v for k, v in (read_stamp(func, QUERY_KEY) or {}).items() if k != name}
@@ -189,6 +203,7 @@ def route_doc(func: Any) -> dict[str, Any]:
     func = getattr(func, "__func__", func)
     return {
         "body": read_stamp(func, BODY_KEY),
+        "body_checked": read_stamp(func, BODY_CHECK_KEY) is not False,
         "responses": read_stamp(func, RESPONSES_KEY) or {},
         "security": read_stamp(func, SECURITY_KEY),
         "query": read_stamp(func, QUERY_KEY) or {},

@@ -32,7 +32,7 @@ class Route:
     GET, HEAD, DELETE and OPTIONS.
     """
 
-    __slots__ = ("handle", "method", "path", "req_type", "template")
+    __slots__ = ("endpoint", "handle", "method", "path", "req_type", "template")
 
     def __init__(
         self, path: str, method: str, req_type: str | None, handle: Callable[..., Any]
@@ -50,7 +50,10 @@ class Route:
         self.path = normalize_path(path)
         self.method = method.upper()
         self.req_type = None if self.method in BODYLESS else media_type(req_type)
+        #: what requests call: the endpoint, wrapped by its contract and by plugins.
         self.handle = handle
+        #: the controller method (or function) the route was made for.
+        self.endpoint = handle
         #: the parsed template of a templated path (set by the router), else ``None``.
         self.template: Template | None = None
 

@@ -87,6 +87,8 @@ class Router(ILv2Handler):
 
     def __init__(self, routes: Iterable[Route] = ()) -> None:
         self.routes: list[Route] = []
+        #: check what handlers answer against their ``@mapper.response`` schemas.
+        self.check_responses = False
         self.converters: dict[str, Converter] = dict(DEFAULT_CONVERTERS)
         self._static: dict[str, dict[str, Any]] = {}
         self._resources: dict[str, _Resource] = {}
@@ -111,7 +113,10 @@ class Router(ILv2Handler):
         self.converters[name] = make_converter(name, regex, convert, schema)
 
     def add_ctl(self, ctl: Any) -> None:
-        """Add a route for every mapped method of controller instance ``ctl``."""
+        """Add a route for every mapped method of controller instance ``ctl``, each
+        wrapped by its contract (``contract.enforce``: declared query, body, responses)."""
+        from .contract import enforce
+
         prefix = ctl_path(type(ctl))
         if prefix is None:
             raise CtlSpecError(type(ctl))
@@ -123,7 +128,9 @@ class Router(ILv2Handler):
             if spec is None:
                 continue
             path = normalize_path(f"{prefix}/{spec.path}")
-            self.add_route(Route(path, spec.method, spec.req_type, getattr(ctl, name)))
+            route = Route(path, spec.method, spec.req_type, getattr(ctl, name))
+            route.handle = enforce(str(route), route.handle, self.check_responses)
+            self.add_route(route)
 
     def add_route(self, route: Route) -> None:
         """Add one route; the same path (or URLs), method and media type twice raises."""

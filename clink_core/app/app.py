@@ -74,7 +74,9 @@ class App(IWsgi):
         self.injector.add_coms(self._handler_types)
         self._ctl_types: list[type] = []
         self._openapi_paths: tuple[str, str | None] | None = None
-        self._openapi_route_paths: list[str] = []
+        self._health_paths: tuple[str | None, str | None] | None = None
+        #: paths the app serves itself (OpenAPI, health), left out of the OpenAPI document.
+        self._internal_paths: list[str] = []
         self._loaded = False
         self._run: WsgiRunner = _not_loaded
         for plugin in plugins:
@@ -223,13 +225,23 @@ class App(IWsgi):
         self._check_open("enable OpenAPI")
         self._openapi_paths = (spec_path, docs_path)
 
+    def enable_health(
+        self, liveness: str | None = "/healthz", readiness: str | None = "/readyz"
+    ) -> None:
+        """Serve ``GET liveness`` (200 while the process serves) and ``GET readiness``
+        (200, or 503 naming the failing checks plugins register with
+        ``clink_health_checks``); ``None`` leaves one out. Neither is in OpenAPI.
+        """
+        self._check_open("enable health endpoints")
+        self._health_paths = (liveness, readiness)
+
     def openapi(self) -> dict[str, Any]:
         """The OpenAPI 3.1 document of the loaded app's routes."""
         from ..openapi import build_document
 
         if not self._loaded:
             raise AppStateError("the OpenAPI document is built from routes: call load() first")
-        internal = set(self._openapi_route_paths)
+        internal = set(self._internal_paths)
         routes = [r for r in self.router.routes if r.path not in internal]
         return build_document(self.conf, routes)
 
@@ -258,7 +270,13 @@ class App(IWsgi):
             document = build_document(self.conf, self.router.routes)
             extra = openapi_routes(document, *self._openapi_paths)
             self.router.add_routes(extra)
-            self._openapi_route_paths = [r.path for r in extra]
+            self._internal_paths += [r.path for r in extra]
+        if self._health_paths is not None:
+            from ..health import health_routes
+
+            extra = health_routes(pm.hook.clink_health_checks(app=self), *self._health_paths)
+            self.router.add_routes(extra)
+            self._internal_paths += [r.path for r in extra]
         self.router.compile()
         self._run = build_runner(
             compile_levels(pm), Request.for_app(self.conf), Response, BARE_500

@@ -40,6 +40,13 @@ class ClinkSpec:
         """
 
 
+    @hookspec
+    def clink_health_checks(self, app: Any) -> Any:
+        """Called by ``App.load()`` when health endpoints are enabled: return the
+        ``clink_core.health.HealthCheck`` objects ``/readyz`` runs (a list, or ``None``).
+        """
+
+
 def _level_spec(level: Level) -> Any:
     """The hookspec function of ``level``: its name, arguments and documentation."""
     assert level.hook is not None

@@ -14,6 +14,7 @@ from .dflow import CompiledSchema, DflowError, ExistError, ExpiredError, FormatE
 from .error import http as _http
 from .error.http import *  # noqa: F403 - every HttpNNNError, as listed in http.__all__
 from .handler import error_body, set_error
+from .health import HealthCheck
 from .iface import (
     ILv0Handler,
     ILv1Handler,
@@ -47,6 +48,7 @@ __all__ = [
     "ExpiredError",
     "FormBodyError",
     "FormatError",
+    "HealthCheck",
     "ILv0Handler",
     "ILv1Handler",
     "ILv2Handler",

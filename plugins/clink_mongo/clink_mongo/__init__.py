@@ -18,6 +18,7 @@ holds pytest fixtures; ``clink_mongo.embedded`` starts a local server.
 from . import plugin
 from .error import (
     DatabaseDownError,
+    DocSpecExistError,
     DocSpecExit,
     DocumentIndexError,
     DocumentNotExist,
@@ -32,6 +33,7 @@ __version__ = "0.1.0"
 __all__ = [
     "UNAVAILABLE_MESSAGE",
     "DatabaseDownError",
+    "DocSpecExistError",
     "DocSpecExit",
     "DocumentIndexError",
     "DocumentNotExist",

@@ -105,3 +105,7 @@ class DatabaseDownError(ServerSelectionTimeoutError):
             "server answers; start the server or fix its address "
             "(MongoConf(fail_fast=False) / CLINK_MONGO_FAIL_FAST=0 waits instead)"
         )
+
+
+#: The manual's ``DocSpecExit``, correctly spelled.
+DocSpecExistError = DocSpecExit

@@ -10,6 +10,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError, InvalidOperation
 
+import clink_mongo
 from clink_core import Controller, Service, mapper, stamp
 from clink_core.com.label import read_stamp
 from clink_mongo import (
@@ -70,6 +71,7 @@ def test_unique_index_refuses_duplicates_for_real(mongo_sv):
 
 def test_use_docspec_twice_raises_doc_spec_exit(mongo_sv):
     mongo_sv.use_docspec(book_spec())
+    assert clink_mongo.DocSpecExistError is DocSpecExit  # the correctly spelled alias
     with pytest.raises(DocSpecExit, match="'book' is already in use") as info:
         mongo_sv.use_docspec(MongoDocSpec("book", []))
     assert info.value.name == "book"

@@ -7,7 +7,11 @@ their values (a value may be a password or an e-mail address).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+#: most violations a ``FormatError`` carries (and its 400 body lists).
+MAX_ERRORS = 20
 
 
 def _fields(indexes: Any) -> str:
@@ -27,12 +31,33 @@ class DflowError(Exception):
         return str(self)
 
 
+class FormatViolation(NamedTuple):
+    """One way an argument breaks its schema: where (``pointer``), which ``rule``, a sentence.
+
+    ``name`` is the argument. Nothing here holds a submitted value.
+    """
+
+    name: str
+    pointer: str
+    rule: str
+    detail: str
+
+    def as_dict(self) -> dict[str, str]:
+        """``{"name", "pointer", "rule", "detail"}``, an entry of the 400 body's ``errors``."""
+        return {
+            "name": self.name, "pointer": self.pointer, "rule": self.rule, "detail": self.detail,
+        }
+
+
 class FormatError(DflowError):
     """An argument does not match its schema.
 
     ``name`` is the argument, ``pointer`` the JSON pointer of the bad part,
-    ``rule`` the failed schema keyword and ``detail`` a sentence about it.
-    ``value`` is kept for the program but never shown in messages.
+    ``rule`` the failed schema keyword and ``detail`` a sentence about it: the
+    first (most relevant) violation. ``errors`` holds every violation found,
+    that one first, at most ``MAX_ERRORS``; ``truncated`` says the list stops
+    short of every violation. ``value`` is kept for the program but never shown
+    in messages.
     """
 
     status = 400
@@ -45,14 +70,31 @@ class FormatError(DflowError):
         pointer: str = "",
         rule: str = "",
         detail: str = "does not match its schema",
+        *,
+        errors: Iterable[FormatViolation] | None = None,
+        truncated: bool = False,
     ) -> None:
-        super().__init__(name, pointer, rule, detail)
+        # PERF: args set directly (not super().__init__): this runs on every bad request.
+        self.args = (name, pointer, rule, detail)  # never the value
         self.name = name
         self.value = value
         self.schema = schema
         self.pointer = pointer
         self.rule = rule
         self.detail = detail
+        if errors is None:
+            self._errors: tuple[FormatViolation, ...] | None = None  # just the one above
+            #: whether violations were left out (more than ``MAX_ERRORS``, or not all looked for).
+            self.truncated = truncated
+        else:
+            listed = tuple(errors)
+            self._errors = listed[:MAX_ERRORS] or None
+            self.truncated = truncated or len(listed) > MAX_ERRORS
+
+    @property
+    def errors(self) -> tuple[FormatViolation, ...]:
+        """Every violation found, the one of ``pointer``/``rule``/``detail`` first."""
+        return self._errors or (FormatViolation(self.name, self.pointer, self.rule, self.detail),)
 
     def __str__(self) -> str:
         where = self.pointer or "(root)"
@@ -61,13 +103,13 @@ class FormatError(DflowError):
     def __repr__(self) -> str:
         return f"FormatError(name={self.name!r}, pointer={self.pointer!r}, rule={self.rule!r})"
 
-    def http_message(self) -> dict[str, str]:
-        return {
-            "name": self.name,
-            "pointer": self.pointer,
-            "rule": self.rule,
-            "detail": self.detail,
+    def http_message(self) -> dict[str, Any]:
+        """The first violation's fields, ``errors`` (all of them) and ``truncated``."""
+        first = {
+            "name": self.name, "pointer": self.pointer, "rule": self.rule, "detail": self.detail,
         }
+        errors = [e.as_dict() for e in self._errors] if self._errors else [dict(first)]
+        return {**first, "errors": errors, "truncated": self.truncated}
 
 
 class _IndexesError(DflowError):

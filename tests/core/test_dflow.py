@@ -80,7 +80,7 @@ def test_submitted_value_is_never_echoed():
         assert secret[:5] not in text
 
 
-def test_values_jsonschema_rs_cannot_read_are_judged_by_jsonschema():
+def test_values_that_are_not_json_are_refused_with_rule_json():
     @verify({"type": "object"})
     def take(obj):
         return obj
@@ -88,8 +88,10 @@ def test_values_jsonschema_rs_cannot_read_are_judged_by_jsonschema():
     class Opaque:
         pass
 
-    with pytest.raises(FormatError):
+    with pytest.raises(FormatError) as info:
         take(Opaque())
+    assert (info.value.pointer, info.value.rule) == ("", "json")
+    assert info.value.detail == "is not a JSON value (Opaque)"
     assert take({"when": 1.5}) == {"when": 1.5}
 
 
@@ -176,6 +178,15 @@ def test_app_answers_format_error_400_without_value(make_app):
             "pointer": "",
             "rule": "required",
             "detail": "is missing required properties: 'author'",
+            "errors": [
+                {
+                    "name": "book",
+                    "pointer": "",
+                    "rule": "required",
+                    "detail": "is missing required properties: 'author'",
+                }
+            ],
+            "truncated": False,
         },
     }
     assert "Dead Note" not in res.text

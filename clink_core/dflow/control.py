@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from .index import SchemaIndex
-from .values import Path
+from .values import JSON_SCALARS, Path
 
 #: the schema keyword that lets a part of the value hold control characters.
 OPT_OUT = "x-clink-allow-control"
@@ -47,12 +47,17 @@ def has_control(text: str) -> bool:
 
 
 def clean(value: Any) -> bool:
-    """Whether no string and no property name in ``value`` holds a refused control character."""
+    """Whether no string and no property name in ``value`` holds a refused control character.
+
+    Raises ``TypeError`` for what JSON has not (a set, a date, a non-string key...).
+    """
     # PERF: this runs on every valid check; strings inside containers are tested in the loop
     # rather than by a call per string (0.4 µs for a two-field object).
     t = type(value)
     if t is dict:
         for k, x in value.items():
+            if type(k) is not str and not isinstance(k, str):
+                raise TypeError(f"a {type(k).__name__} property name")
             if not k.isprintable() and _search(k):
                 return False
             tx = type(x)
@@ -77,7 +82,9 @@ def clean(value: Any) -> bool:
         return clean(dict(value))
     if isinstance(value, (list, tuple)):
         return clean(list(value))
-    return True
+    if isinstance(value, JSON_SCALARS):
+        return True
+    raise TypeError(f"not a JSON value: {type(value).__name__}")
 
 
 def opts_out(schema: Any) -> bool:
@@ -86,7 +93,8 @@ def opts_out(schema: Any) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _pattern(pattern: str) -> Any:
+def pattern_search(pattern: str) -> Any:
+    """``re.search`` of a schema's ECMA pattern as Python reads it (one it cannot: no match)."""
     try:
         return re.compile(pattern).search
     except re.error:  # an ECMA-only pattern: it describes nothing here, so no opt-out
@@ -181,7 +189,7 @@ class ControlFinder:
             patterns = node.get("patternProperties")
             if isinstance(patterns, dict):
                 for pattern, sub in patterns.items():
-                    if _pattern(pattern)(key):
+                    if pattern_search(pattern)(key):
                         kids.append((sub, base))
                         matched = True
             if not matched:

@@ -28,6 +28,10 @@ WEAK = frozenset({"anyOf", "oneOf"})
 #: a few µs each, so an array of 100 000 bad items would cost seconds).
 ERROR_SCAN_BUDGET = 256
 _REFS = ("$ref", "$dynamicRef", "$recursiveRef")
+_ITEM_KEYWORDS = frozenset({"items", "additionalItems", "unevaluatedItems"})
+_PROPERTY_KEYWORDS = frozenset({"additionalProperties", "unevaluatedProperties"})
+_MISSING_PROPS = "is missing required properties: "
+_EXTRA = "has properties that are not allowed: "
 _FALSE_KEYWORDS = frozenset({
     "items", "additionalItems", "unevaluatedItems", "additionalProperties",
     "unevaluatedProperties", "contains", "not", "then", "else",
@@ -52,8 +56,10 @@ class Found:
 
     #: ``anyOf``/``oneOf``: the errors of the branches.
     context: Sequence[Found] = ()
-    #: ``required``: the missing properties (one error per property is merged into one).
-    missing: Sequence[Any] = ()
+    #: the property names a sentence lists (jsonschema-rs reports one error per missing or
+    #: unexpected property; they are merged into one sentence after ``prefix``).
+    names: Sequence[Any] = ()
+    prefix = ""
     _typed: bool | None = None
     _order: tuple[int, ...] | None = None
 
@@ -142,11 +148,9 @@ _DETAILS: dict[str, Any] = {
     "uniqueItems": lambda k, v: "must not contain duplicate items",
     "minProperties": lambda k, v: f"must have at least {_number(v, k.limit)} properties",
     "maxProperties": lambda k, v: f"must have at most {_number(v, k.limit)} properties",
-    "required": lambda k, v: f"is missing required properties: {_key(k.property)}",
-    "additionalProperties": lambda k, v: "has properties that are not allowed: "
-    + ", ".join(_key(p) for p in list(k.unexpected)[:10]),
-    "unevaluatedProperties": lambda k, v: "has properties that are not allowed: "
-    + ", ".join(_key(p) for p in list(k.unexpected)[:10]),
+    "required": lambda k, v: f"{_MISSING_PROPS}{_key(k.property)}",
+    "additionalProperties": lambda k, v: _EXTRA + ", ".join(_key(p) for p in k.unexpected[:10]),
+    "unevaluatedProperties": lambda k, v: _EXTRA + ", ".join(_key(p) for p in k.unexpected[:10]),
     "additionalItems": lambda k, v: "has more items than allowed",
     "unevaluatedItems": lambda k, v: "has more items than allowed",
     "contains": lambda k, v: "must contain an item that matches its schema",
@@ -191,7 +195,7 @@ class Explainer:
             )
         found = [self._found(e, value) for e in errors]
         if len(found) > 1:
-            found = self._merge_required(found)
+            found = self._merge_names(found)
         if dirty:
             assert finder is not None
             found += [control_found(p, w) for p, w in finder.find(value, MAX_ERRORS)]
@@ -207,8 +211,13 @@ class Explainer:
         schema_path = e.schema_path
         last = schema_path[-1] if schema_path else None
         if name == "falseSchema":  # the keyword whose subschema is false, or just "false"
-            if last == "items":  # an item past prefixItems: reported on the array, as jsonschema
-                return path[:-1], "items", "has more items than allowed"
+            # an item past prefixItems, a property past properties: reported on the container,
+            # as jsonschema does
+            if last in _ITEM_KEYWORDS and path and isinstance(path[-1], int):
+                return path[:-1], last, "has more items than allowed"
+            if last in _PROPERTY_KEYWORDS:  # jsonschema-rs names the object, not the property
+                extra = _extra_keys(self.holder(e)[0], at(value, path))
+                return path, last, _EXTRA + ", ".join(_key(k) for k in extra[:10])
             return path, last if last in _FALSE_KEYWORDS else "false", "is not allowed"
         rule = last if isinstance(last, str) else str(kind.keyword) if name == "custom" else name
         if name == "propertyNames":
@@ -230,12 +239,14 @@ class Explainer:
         if name in WEAK:
             found.context = [self._found(c, value) for branch in kind.context for c in branch]
         elif name == "required":
-            found.missing = [kind.property]
+            found.prefix, found.names = _MISSING_PROPS, [kind.property]
         return found
 
     def holder(self, e: Any) -> tuple[Any, Any]:
         """The subschema holding the failed keyword, and the keyword's value."""
-        if e.kind.name == "falseSchema":
+        if e.kind.name == "falseSchema" and not (e.schema_path and e.schema_path[-1] in (
+            _ITEM_KEYWORDS | _PROPERTY_KEYWORDS
+        )):
             return None, _MISSING
         location = e.absolute_keyword_location
         if location:
@@ -271,22 +282,38 @@ class Explainer:
         return tuple(order)
 
     @staticmethod
-    def _merge_required(found: list[Found]) -> list[Found]:
-        """One ``required`` violation per object and keyword, naming every missing property."""
+    def _merge_names(found: list[Found]) -> list[Found]:
+        """One violation per object and keyword, naming every missing (or extra) property."""
         merged: list[Found] = []
         seen: dict[tuple[Any, ...], Found] = {}
         for f in found:
-            if f.missing:
+            if f.names:
                 key = (f.path, f.rule, f.order)
                 first = seen.get(key)
                 if first is not None:
-                    first.missing = [*first.missing, *f.missing]
+                    first.names = [*first.names, *f.names]
                     continue
                 seen[key] = f
             merged.append(f)
         for f in seen.values():
-            f.detail = "is missing required properties: " + ", ".join(_key(p) for p in f.missing)
+            names = f.names if f.prefix == _MISSING_PROPS else f.names[:10]
+            f.detail = f.prefix + ", ".join(_key(p) for p in names)
         return merged
+
+
+def _extra_keys(holder: Any, instance: Any) -> list[str]:
+    """The properties of ``instance`` that ``holder``'s properties and patterns do not name."""
+    holder = holder if isinstance(holder, dict) else {}
+    props = holder.get("properties")
+    props = props if isinstance(props, dict) else {}
+    patterns = holder.get("patternProperties")
+    searches = [control.pattern_search(p) for p in patterns] if isinstance(patterns, dict) else []
+    if not isinstance(instance, dict):
+        return []
+    return [
+        str(k) for k in instance
+        if k not in props and not any(search(str(k)) for search in searches)
+    ]
 
 
 def _is_type(value: Any, name: Any) -> bool:

@@ -31,7 +31,7 @@ from . import control
 from .error import FormatError, FormatViolation
 from .explain import Explainer
 from .index import SchemaIndex
-from .values import not_json, pointer
+from .values import json_only, not_json, pointer
 
 
 class SchemaDefinitionError(ValueError):
@@ -86,7 +86,9 @@ class CompiledSchema:
         """Return when ``value`` is valid, else raise ``FormatError``."""
         # PERF: the valid path is one jsonschema-rs call and one scan for control characters.
         try:
-            if self._is_valid(value) and (not self._guard or control.clean(value)):
+            if self._is_valid(value) and (
+                control.clean(value) if self._guard else json_only(value)
+            ):
                 return
             error = self._explainer.explain(name, value)
         except _UNREADABLE:

@@ -10,6 +10,8 @@ Path = tuple[Any, ...]
 
 #: leaf types a JSON value holds (``Decimal`` as jsonschema-rs reads it).
 _LEAVES = (str, int, float, bool, type(None), Decimal)
+#: the same without ``str``.
+JSON_SCALARS = (int, float, type(None), Decimal)
 
 
 def pointer(path: Sequence[Any]) -> str:
@@ -64,6 +66,21 @@ def _room(value: Any, budget: int) -> int:
             if budget < 0:
                 return budget
     return budget
+
+
+def json_only(value: Any) -> bool:
+    """``True``, or ``TypeError`` where ``value`` holds what JSON has not (a set, a date...)."""
+    if isinstance(value, dict):
+        for k, x in value.items():
+            if not isinstance(k, str):
+                raise TypeError(f"a {type(k).__name__} property name")
+            json_only(x)
+    elif isinstance(value, (list, tuple)):
+        for x in value:
+            json_only(x)
+    elif not isinstance(value, _LEAVES):
+        raise TypeError(f"not a JSON value: {type(value).__name__}")
+    return True
 
 
 def not_json(value: Any) -> tuple[Path, str]:

@@ -32,7 +32,7 @@ def _plugin_req(name: str) -> str:
 
 def _install_all(session: nox.Session) -> None:
     """The kernel, every plugin, and the third-party example plugin."""
-    args = ["-e", ".[models]", "-e", "examples/plugin_hello"]
+    args = ["-e", ".[models,asgi]", "-e", "examples/plugin_hello"]
     for name in PLUGINS:
         args += ["-e", _plugin_req(name)]
     session.install(*args)
@@ -73,7 +73,7 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def core(session: nox.Session) -> None:
     """The kernel alone, with no plugin installed: tests/core."""
-    session.install("-e", ".[models]")
+    session.install("-e", ".[models,asgi]")
     session.install(*TEST_DEPS)
     session.run("pytest", "tests/core", *session.posargs)
 
@@ -142,6 +142,6 @@ for _name in PLUGINS:
     def _plugin(session: nox.Session, _name: str = _name) -> None:
         """The kernel with this plugin (and the plugins it needs): its tests and the core tests."""
         deps = [arg for dep in _plugin_deps(_name) for arg in ("-e", _plugin_req(dep))]
-        session.install("-e", ".[models]", *deps, "-e", _plugin_req(_name))
+        session.install("-e", ".[models,asgi]", *deps, "-e", _plugin_req(_name))
         session.install(*TEST_DEPS)
         session.run("pytest", "tests/core", *_plugin_tests(_name), *session.posargs)

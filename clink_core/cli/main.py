@@ -37,6 +37,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .serve import run
 
     app = _loaded(args.app)
+    if args.asgi:
+        return _run_asgi(args, app)
     limits = ServerLimits(
         timeout=args.timeout,
         max_request_line=args.max_request_line,
@@ -44,6 +46,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         max_header_bytes=args.max_header_bytes,
     )
     run(args.host, args.port, app, limits, reload=args.reload)
+    return 0
+
+
+def _run_asgi(args: argparse.Namespace, app: App) -> int:
+    """Serve ``app.asgi`` with uvicorn (``clink-core[asgi]``)."""
+    try:
+        import uvicorn
+    except ImportError:
+        raise TargetError(
+            "--asgi serves with uvicorn, which is not installed: pip install 'clink-core[asgi]'"
+        ) from None
+    if args.reload:
+        raise TargetError("--asgi --reload: use uvicorn's own: uvicorn MODULE:APP.asgi --reload")
+    uvicorn.run(
+        app.asgi, host=args.host, port=args.port, lifespan="on",
+        timeout_keep_alive=int(args.timeout), h11_max_incomplete_event_size=args.max_header_bytes,
+    )
     return 0
 
 
@@ -122,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8080)
     run.add_argument("--reload", action="store_true", help="restart when a source file changes")
+    run.add_argument(
+        "--asgi", action="store_true",
+        help="serve the ASGI app (async handlers, WebSockets) with uvicorn: clink-core[asgi]",
+    )
     limits = ServerLimits()
     run.add_argument(
         "--timeout", type=_positive(float), default=limits.timeout, metavar="SECONDS",

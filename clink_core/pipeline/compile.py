@@ -7,6 +7,7 @@ newest registered first within each), or the single winner for [1] levels.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,14 @@ import pluggy
 
 from .error import PipelineError
 from .levels import LEVELS
+
+#: marks a callable that returns an awaitable (an ``async def`` handler, adapted).
+ASYNC_MARK = "_clink_async"
+
+
+def is_async(func: Any) -> bool:
+    """Whether calling ``func`` gives an awaitable: an ``async def`` handler."""
+    return inspect.iscoroutinefunction(func) or bool(getattr(func, ASYNC_MARK, False))
 
 
 def _positional(impl: Any, spec_args: tuple[str, ...]) -> Callable[..., Any]:
@@ -26,6 +35,8 @@ def _positional(impl: Any, spec_args: tuple[str, ...]) -> Callable[..., Any]:
     def call(*args: Any) -> Any:
         return func(*[args[i] for i in picks])
 
+    if is_async(func):
+        setattr(call, ASYNC_MARK, True)
     return call
 
 

@@ -41,6 +41,11 @@ class ClinkSpec:
 
 
     @hookspec
+    def clink_shutdown(self, app: Any) -> None:
+        """Called once when the app stops (``app.close()``: at interpreter exit, a gunicorn
+        worker's graceful stop, the ASGI lifespan's shutdown): finish queued work."""
+
+    @hookspec
     def clink_health_checks(self, app: Any) -> Any:
         """Called by ``App.load()`` when health endpoints are enabled: return the
         ``clink_core.health.HealthCheck`` objects ``/readyz`` runs (a list, or ``None``).

@@ -10,13 +10,45 @@ with a bare JSON 500, never a hang.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from time import perf_counter
 from typing import Any
 
+from .compile import is_async
 from .levels import ERROR_PATH, NORMAL_PATH
 
 logger = logging.getLogger("clink.error")
+_loops = threading.local()
+
+
+def resolve(awaitable: Any) -> Any:
+    """Run what an ``async def`` handler returned to completion, on this thread's own
+    event loop: how the WSGI app serves async handlers (the ASGI app awaits them)."""
+    loop = getattr(_loops, "loop", None)
+    if loop is None:
+        import asyncio  # only apps with async handlers pay for the import
+
+        loop = _loops.loop = asyncio.new_event_loop()
+    return loop.run_until_complete(awaitable)
+
+
+def _blocking(func: Callable[..., Any]) -> Callable[..., Any]:
+    def call(*args: Any) -> Any:
+        return resolve(func(*args))
+
+    return call
+
+
+def sync_levels(levels: dict[int, Any]) -> dict[int, Any]:
+    """``levels`` with every ``async def`` handler made to run to completion when called."""
+    out: dict[int, Any] = {}
+    for number, funcs in levels.items():
+        if isinstance(funcs, tuple):
+            out[number] = tuple(_blocking(f) if is_async(f) else f for f in funcs)
+        else:
+            out[number] = _blocking(funcs) if is_async(funcs) else funcs
+    return out
 
 WsgiRunner = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -38,6 +70,7 @@ def build_runner(
     ``bare_500`` is the status line, headers and body sent when the error path
     itself fails.
     """
+    levels = sync_levels(levels)
     # PERF: every level is a local of the closure: no attribute look-ups per request.
     recv = levels[0]
     lv1 = levels[1]
@@ -82,7 +115,10 @@ def build_runner(
             main = route(req)
             for handle in lv3:
                 handle(req, res)
-            main(req, res)
+            # PERF: controllers return None; an async one returns an awaitable to run.
+            result = main(req, res)
+            if result is not None and hasattr(result, "__await__"):
+                resolve(result)
             for handle in lv5:
                 handle(req, res)
             return send(req, res, wsgi_send)

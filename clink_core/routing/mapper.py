@@ -23,6 +23,8 @@ BODY_CHECK_KEY = "body_checked"
 RESPONSES_KEY = "responses"
 SECURITY_KEY = "security"
 QUERY_KEY = "query_params"
+WS_KEY = "websocket"
+INLINE_KEY = "inline"
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
 
@@ -76,6 +78,42 @@ def patch(path: str, req_type: str = MIME_JSON) -> Callable[[F], F]:
 def delete(path: str, req_type: str | None = None) -> Callable[[F], F]:
     """Route DELETE ``path``; the content type is ignored."""
     return map(path, "DELETE", req_type)
+
+
+def websocket(path: str) -> Callable[[F], F]:
+    """Route WebSocket connections to ``path`` (served by the ASGI app, ``app.asgi``).
+
+    The method is ``async def method(self, req, ws)``: ``req`` is the handshake
+    as a request (headers, query, ``req.params``), ``ws`` a
+    ``clink_core.asgi.WebSocket`` to ``accept``, ``receive``, ``send`` and ``close``.
+    """
+    if not isinstance(path, str):
+        raise RoutePathError(path, "a path is a str")
+
+    def decorate(func: F) -> F:
+        write_stamp(func, WS_KEY, path)
+        return func
+
+    return decorate
+
+
+def inline(func: F) -> F:
+    """Mark a plain (``def``) controller method cheap: the ASGI app calls it on the event
+    loop instead of in a thread. Only for methods that never block (no database, no
+    files, no network); the WSGI app is not affected."""
+    write_stamp(func, INLINE_KEY, True)
+    return func
+
+
+def ctl_websockets(ctl_type: type) -> dict[str, str]:
+    """``{attribute name: path}`` of the WebSocket methods of a controller class."""
+    found: dict[str, str] = {}
+    for klass in reversed(ctl_type.__mro__):
+        for name, func in vars(klass).items():
+            path = read_stamp(func, WS_KEY)
+            if path is not None:
+                found[name] = path
+    return found
 
 
 def ctl_path(ctl_type: type) -> str | None:

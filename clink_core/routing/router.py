@@ -22,7 +22,7 @@ from .error import (
     RouteExistError,
     RoutePathError,
 )
-from .mapper import ctl_method, ctl_path
+from .mapper import ctl_method, ctl_path, ctl_websockets
 from .matcher import TemplateMatcher
 from .route import BODYLESS, Route, normalize_path
 from .template import is_template, parse
@@ -131,6 +131,16 @@ class Router(ILv2Handler):
             route = Route(path, spec.method, spec.req_type, getattr(ctl, name))
             route.handle = enforce(str(route), route.handle, self.check_responses)
             self.add_route(route)
+
+    def add_websockets(self, ctl: Any) -> None:
+        """Add a route (method ``GET``: the handshake) for every ``@mapper.websocket``
+        method of controller instance ``ctl``."""
+        prefix = ctl_path(type(ctl))
+        if prefix is None:
+            raise CtlSpecError(type(ctl))
+        for name, path in ctl_websockets(type(ctl)).items():
+            self.add_route(Route(normalize_path(f"{prefix}/{path}"), "GET", None,
+                                 getattr(ctl, name)))
 
     def add_route(self, route: Route) -> None:
         """Add one route; the same path (or URLs), method and media type twice raises."""

@@ -15,12 +15,14 @@ No or a bad bearer token: 401 with ``WWW-Authenticate``; an account outside
 the group: 403. The decorators only record what a method needs (a stamp,
 and ``mapper.secured("bearer")`` for the OpenAPI document). At ``load()``
 the plugin's ``clink_route`` hook hands each guarded route to
-``guard_route``, which replaces its handle with one holding the app's
-``OAuthSv``: it checks the token (and the groups), puts the ``Principal`` in
-``req.context.account`` and calls the method. Nothing is looked up per
-request. A guarded method reached any other way (the app does not load the
-clink_auth plugin) raises ``AuthSetupError``: a 500 whose log line names the
-plugin, never an open route.
+``guard_route``, which puts a handle holding the app's ``OAuthSv`` in front:
+it checks the token (and the groups), puts the ``Principal`` in
+``req.context.account`` and then calls what the route called before (the
+method, or the kernel's contract wrapper checking the declared query and body,
+which so runs after the token check). Nothing is looked up per request. A
+guarded method reached any other way (the app does not load the clink_auth
+plugin, or nothing authenticated the request) raises ``AuthSetupError``: a 500
+whose log line names the plugin, never an open route.
 """
 
 from __future__ import annotations
@@ -37,10 +39,13 @@ from .conf import check_acc_name
 from .error import AuthSetupError
 from .model import std
 from .oauth import OAuthSv
+from .type import Principal
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: The stamp key of a guarded method.
 GUARD_KEY = "clink_auth.guard"
+#: Set on a controller instance whose guarded routes ``guard_route`` put a token check in front of.
+OPEN_KEY = "_clink_auth_guarded"
 #: How to enable the plugin, for error messages.
 ENABLE_HINT = "App(conf, plugins=['auth']) or AppConf(plugins=['auth'])"
 
@@ -66,6 +71,11 @@ def _guard(method: F, groups: tuple[str, ...]) -> F:
 
     @functools.wraps(method)
     def guarded(self: Any, req: Any, res: Any) -> Any:
+        # Reached through a contract wrapper (declared query or body) that guard_route put
+        # its check in front of: open only on a controller guard_route opened, for a
+        # request it authenticated.
+        if self.__dict__.get(OPEN_KEY) and req.context.get("account").__class__ is Principal:
+            return target(self, req, res)
         raise AuthSetupError(
             f"{type(self).__qualname__}.{method.__name__} is guarded by clink_auth "
             f"(@require_auth/@require_group) but this app does not load the clink_auth "
@@ -106,37 +116,51 @@ def route_guard(route: Route) -> Guard | None:
     Raises ``AuthSetupError`` when another decorator wraps the guard (its
     check would run before the token's, or be skipped).
     """
-    func = getattr(route.handle, "__func__", route.handle)
+    endpoint = getattr(route, "endpoint", route.handle)
+    func = getattr(endpoint, "__func__", endpoint)
     guard: Guard | None = read_stamp(func, GUARD_KEY)
     if guard is not None and guard.wrapper is not func:
         raise AuthSetupError(
             f"route {route}: {getattr(func, '__qualname__', func)} wraps a clink_auth guard; "
-            "put @require_auth/@require_group above every decorator that wraps the method "
-            "(such as @mapper.body), right under the @mapper route decorator"
+            "put @require_auth/@require_group above every decorator that wraps the method, "
+            "right under the @mapper route decorators"
         )
     return guard
 
 
 def guard_route(route: Route, oauth_sv: OAuthSv) -> bool:
-    """Replace a guarded route's handle with one that authenticates through ``oauth_sv``.
+    """Put a token (and group) check through ``oauth_sv`` in front of a guarded route.
 
-    Returns whether the route is guarded. The new handle is a method of the same
+    Returns whether the route is guarded. When the route calls its method
+    directly, the new handle calls the method itself (one call less per
+    request); when the kernel wrapped it to check its declared query and body,
+    the new handle calls that wrapper, so a request without a valid token is a
+    401 before its body is looked at. The handle is a method of the same
     controller carrying the method's stamps, so the OpenAPI document and
     ``clink routes`` show it as before.
     """
     guard = route_guard(route)
     if guard is None:
         return False
-    ctl = getattr(route.handle, "__self__", None)
+    endpoint = getattr(route, "endpoint", route.handle)
+    ctl = getattr(endpoint, "__self__", None)
     if ctl is None:
         raise AuthSetupError(
-            f"route {route}: clink_auth guards go on controller methods, not on {route.handle!r}"
+            f"route {route}: clink_auth guards go on controller methods, not on {endpoint!r}"
         )
-    method = guard.method
     authen = oauth_sv.authen_principal
     groups = guard.groups
+    in_group = oauth_sv.acc_sv.in_group
+    if route.handle is endpoint:
+        method = guard.method  # PERF: straight to the method, past the fail-closed wrapper
+    else:
+        checked = route.handle  # the contract wrapper: it ends in the guard's wrapper
+        ctl.__dict__[OPEN_KEY] = True
+
+        def method(self: Any, req: Any, res: Any) -> Any:
+            return checked(req, res)
+
     if groups:
-        in_group = oauth_sv.acc_sv.in_group
 
         def handle(self: Any, req: Any, res: Any) -> Any:
             principal = req.context.account = authen(req)

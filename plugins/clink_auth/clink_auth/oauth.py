@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 from bson import ObjectId
@@ -20,6 +21,8 @@ from .type import Principal
 
 #: ``WWW-Authenticate`` when no bearer token came (RFC 6750 §3: no error code then).
 CHALLENGE = "Bearer"
+#: How many verified access tokens an ``OAuthSv`` remembers (at most 4 KiB each).
+SEEN_TOKENS = 1024
 
 
 def challenge(error: str, description: str) -> dict[str, str]:
@@ -49,6 +52,12 @@ class OAuthSv(Service):
         self.clock = clock if clock is not None else Clock()
         self.codec = TokenCodec(auth_conf, self.clock)
         self._rtoken = authdb_sv.rtoken_doc()
+        # PERF: access tokens whose signature and claims were verified, with their expiry:
+        # a client sends the same token for its whole lifetime, so its HMAC is computed
+        # once. Sound because an access token is only ever checked by its signature and
+        # expiry (it cannot be revoked, only expire, and expiry is checked on every
+        # request); groups are still read on every request, refresh tokens never kept.
+        self._seen: dict[str, tuple[Principal, int]] = {}
 
     # -- grants -------------------------------------------------------------------
     def mktoken_pwd(
@@ -144,6 +153,11 @@ class OAuthSv(Service):
                 "the Authorization header must be 'Bearer <access token>'",
                 {"WWW-Authenticate": CHALLENGE},
             )
+        seen = self._seen.get(token)
+        if seen is not None:
+            if seen[1] > self.clock():
+                return seen[0]
+            del self._seen[token]
         try:
             claims = self.codec.verify(token, ACCESS)
         except TokenExpiredError:
@@ -156,13 +170,31 @@ class OAuthSv(Service):
                 f"the access token is not valid: {e.reason}",
                 challenge("invalid_token", "the access token is not valid"),
             ) from None
-        return Principal(ObjectId(claims["sub"]), str(claims.get("name", "")), claims)
+        # The claims are shared by every request with this token: read-only.
+        principal = Principal(
+            ObjectId(claims["sub"]), str(claims.get("name", "")), MappingProxyType(claims)
+        )
+        self._remember(token, principal, claims["exp"])
+        return principal
 
     def authen_req(self, req: Any) -> ObjectId:
         """The account id of a request's bearer token; 401 (``Http401Error``) if none."""
         return self.authen_principal(req).id
 
     # -- inside -------------------------------------------------------------------
+    def _remember(self, token: str, principal: Principal, exp: int) -> None:
+        seen = self._seen
+        if len(seen) >= SEEN_TOKENS:
+            # Expired ones first; if every one is live, the oldest half goes.
+            now = self.clock()
+            # list() copies in one step: other threads may add tokens meanwhile
+            for key in [k for k, (_, e) in list(seen.items()) if e <= now]:
+                seen.pop(key, None)
+            if len(seen) >= SEEN_TOKENS:
+                for key in list(seen)[: SEEN_TOKENS // 2]:
+                    seen.pop(key, None)
+        seen[token] = (principal, exp)
+
     def _issue(self, acc_id: ObjectId, name: str, fam: str | None) -> dict[str, Any]:
         now = self.clock()
         sub = str(acc_id)

@@ -18,7 +18,7 @@ from auth_helpers import (
 )
 
 from clink_auth import AccCtl, AccSv, OAuthSv, require_auth, require_group
-from clink_core import Controller, mapper
+from clink_core import Controller, Request, mapper
 from clink_core.testing import Client
 
 pytestmark = pytest.mark.timeout(90)
@@ -534,12 +534,21 @@ def test_stacked_guards_need_every_group(auth_app):
 
 
 def test_a_guard_wrapped_by_another_decorator_fails_load(auth_app):
+    import functools
+
     from clink_auth import AuthSetupError
+
+    def logged(method):
+        @functools.wraps(method)
+        def wrapper(self, req, res):
+            return method(self, req, res)
+
+        return wrapper
 
     @mapper.path("/wrapped")
     class WrappedCtl(Controller):
         @mapper.post("/x")
-        @mapper.body({"type": "object"})
+        @logged
         @require_auth
         def x(self, req, res):
             res.status = 204
@@ -547,6 +556,59 @@ def test_a_guard_wrapped_by_another_decorator_fails_load(auth_app):
     app = auth_app(WrappedCtl)
     with pytest.raises(AuthSetupError, match=r"POST /wrapped/x.*above every decorator"):
         app.load()
+
+
+@pytest.mark.parametrize("body_first", [True, False])
+def test_the_token_is_checked_before_the_declared_query_and_body(auth_app, body_first):
+    """@mapper.body/@mapper.query only declare; in either order the token comes first."""
+    schema = {"type": "object", "required": ["n"], "properties": {"n": {"type": "integer"}}}
+
+    def declare(method):
+        method = mapper.query("page", {"type": "integer", "minimum": 1}, required=True)(method)
+        return mapper.body(schema)(method)
+
+    def stack(method):
+        return require_auth(declare(method)) if not body_first else declare(require_auth(method))
+
+    @mapper.path("/ordered")
+    class OrderedCtl(Controller):
+        @mapper.post("/x")
+        @stack
+        def x(self, req, res):
+            res.body = {"n": req.body["n"], "page": req.args["page"],
+                        "name": req.context.account.name}
+
+    app = auth_app(OrderedCtl)
+    client = Client(app)
+    app.injector.ref(AccSv).mk_acc("alice", PWD, "alice@example.org")
+    auth = bearer(login(client)["access_token"])
+    assert client.post("/ordered/x?page=0", json={"n": "x"}).status == 401
+    assert client.post("/ordered/x?page=0", json={"n": "x"}, headers=bearer("a.b.c")).status == 401
+    assert client.post("/ordered/x?page=0", json={"n": "x"}, headers=auth).status == 400
+    assert client.post("/ordered/x?page=2", json={"n": "x"}, headers=auth).status == 400
+    ok = client.post("/ordered/x?page=2", json={"n": 3}, headers=auth)
+    assert ok.status == 200
+    assert ok.json == {"n": 3, "page": 2, "name": "alice"}
+
+
+def test_a_guarded_method_called_without_its_guard_stays_closed(auth_app):
+    """The wrapper the contract calls opens only for a request the guard authenticated."""
+    from clink_auth import AuthSetupError
+
+    @mapper.path("/closed")
+    class ClosedCtl(Controller):
+        @mapper.post("/x")
+        @require_auth
+        @mapper.body({"type": "object"})
+        def x(self, req, res):
+            res.status = 204
+
+    app = auth_app(ClosedCtl)
+    app.load()
+    ctl = app.injector.ref(ClosedCtl)
+    req = Request({})
+    with pytest.raises(AuthSetupError, match="guarded by clink_auth"):
+        ctl.x(req, None)
 
 
 def test_a_guarded_route_without_an_auth_conf_fails_load(make_app):

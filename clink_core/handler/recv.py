@@ -36,19 +36,35 @@ def checked_path(env: dict[str, Any], path: str) -> str:
         raise Http400Error("request path is not valid UTF-8") from None
 
 
+#: more significant digits than any body can have: such a length is refused by size,
+#: never parsed (``int()`` refuses over 4300 digits with a ``ValueError``).
+_MAX_DIGITS = 18
+#: what a Content-Length of more than ``_MAX_DIGITS`` significant digits counts as.
+TOO_LARGE = 10**_MAX_DIGITS
+
+
+def _digits_value(text: str) -> int:
+    """The value of a string of ASCII digits, at most ``TOO_LARGE``."""
+    significant = text.lstrip("0")
+    if len(significant) > _MAX_DIGITS:
+        return TOO_LARGE
+    return int(significant or "0")
+
+
 def content_length(value: str) -> int:
     """The body length a Content-Length value announces; 400 when it is not one number.
 
     A list (``"5, 5"``: the header sent twice, joined by the server) is taken
-    only when every value is the same (RFC 9112 §6.3).
+    only when every value is the same (RFC 9112 §6.3). A number too long to be
+    any body's length counts as ``TOO_LARGE`` (a 413 follows), whatever its digits.
     """
     if value.isascii() and value.isdigit():
-        return int(value)
+        return _digits_value(value)
     parts = {part.strip() for part in value.split(",")}
     if len(parts) == 1:
         only = parts.pop()
         if only.isascii() and only.isdigit():
-            return int(only)
+            return _digits_value(only)
     if len(parts) > 1:
         raise Http400Error("Content-Length is sent more than once with different values")
     raise Http400Error("Content-Length must be a non-negative integer")
@@ -84,11 +100,16 @@ class RecvHandler(ILv0Handler):
             )
         length = env.get("CONTENT_LENGTH")
         if length:
-            # PERF: one plain number is the common case; a list or junk takes the slow path.
-            size = int(length) if length.isdigit() and length.isascii() else content_length(length)
+            # PERF: one plain number is the common case; a list, junk or a number too
+            # long for int() (over 4300 digits: a ValueError) takes the slow path.
+            size = (
+                int(length) if length.isdigit() and length.isascii() and len(length) <= _MAX_DIGITS
+                else content_length(length)
+            )
             if size > self._max_body:
+                shown = size if size < TOO_LARGE else f"more than {TOO_LARGE - 1}"
                 raise Http413Error(
-                    f"request body of {size} bytes exceeds the limit of {self._max_body}"
+                    f"request body of {shown} bytes exceeds the limit of {self._max_body}"
                 )
             req.content_length = size
         query = env.get("QUERY_STRING")

@@ -370,7 +370,9 @@ def format_error(
         best, rest = found[0], []
     else:
         # PERF: relevance without ``typed``; ties (same place) then go by ``order`` and ``typed``.
-        keyed = [((-len(f.path), _comparable(f.path), f.rule not in WEAK), f) for f in found]
+        # Raw paths compare: where two differ first they share a container, so str meets str
+        # and int meets int.
+        keyed = [((-len(f.path), f.path, f.rule not in WEAK), f) for f in found]
         top = max(k for k, _ in keyed)
         tied = [f for k, f in keyed if k == top]
         if len(tied) > 1:

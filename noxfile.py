@@ -16,9 +16,15 @@ TEST_DEPS = [
     "openapi-spec-validator>=0.7",
     "schemathesis>=4.1",
     "playwright>=1.40",
-    # tests/bench checks that the bench apps of every framework answer alike
+    # tests/bench checks that the bench apps of every framework answer alike, in-process
+    # and over their servers
     "falcon",
     "flask",
+    "fastapi",
+    "litestar",
+    "blacksheep",
+    "uvicorn[standard]",
+    "granian",
 ]
 
 nox.options.sessions = ["tests"]
@@ -88,7 +94,8 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks against raw WSGI, Falcon and Flask (bench/README.md): `nox -s bench -- --quick`.
+    """Benchmarks against raw WSGI, Falcon, Flask, FastAPI, Litestar and BlackSheep
+    (bench/README.md): `nox -s bench -- --quick`.
 
     The server part needs wrk, and bjoern needs libev to build: as root with apt-get,
     missing ones are installed; otherwise the run says what it skipped.

@@ -10,10 +10,16 @@ Every app answers the same requests with the same status, content type and JSON 
   ``message`` is each framework's own explanation, so it is not compared
 - ``GET /not-exist`` -> 404 ``{"status": 404, "status_name": "404 Not Found",
   "message": "no route for path /not-exist"}``
+- ``GET /book/42`` (a templated route, ``/book/{id:int}``) -> 200 ``{"id": 42, ...BOOK}``
+- ``GET /book/list?page=2&size=10`` (two declared integer query arguments, page >= 1,
+  1 <= size <= 50, both required) -> 200 ``{"page": 2, "size": 10}``; a missing or bad
+  one is a 400 with the error body
 
 Each app is written the way its framework's documentation shows, with nothing
 special-cased for the benchmark. Frameworks are imported only when their app is
-built, so this module imports with just the standard library.
+built, so this module imports with just the standard library. The ASGI peers
+(FastAPI, Litestar, BlackSheep) are in ``peer_apps``; their builders here return
+them wrapped in ``asgi.AsgiApp``.
 
 This is a plain module (``bench/`` is not a package): ``run.py``, the servers and
 ``tests/bench`` put ``bench/`` on ``sys.path`` and ``import bench_apps``.
@@ -62,6 +68,26 @@ def not_found_message(path: str) -> str:
     return f"no route for path {path}"
 
 
+def book_with_id(book_id: int) -> dict[str, Any]:
+    """The body of ``GET /book/{id}``."""
+    return {"id": book_id, **BOOK}
+
+
+#: the query arguments of ``GET /book/list``: name -> (minimum, maximum)
+PAGE_LIMITS = {"page": (1, None), "size": (1, 50)}
+
+
+def page_problem(args: dict[str, Any]) -> str | None:
+    """What is wrong with ``GET /book/list``'s (converted) arguments, or ``None``."""
+    for name, (low, high) in PAGE_LIMITS.items():
+        value = args.get(name)
+        if value is None:
+            return f"query argument {name!r} is required"
+        if value < low or (high is not None and value > high):
+            return f"query argument {name!r} is out of range"
+    return None
+
+
 def _explain(error: Any) -> str:
     """A short message about a jsonschema error that does not echo the value."""
     pointer = "".join(f"/{p}" for p in error.absolute_path) or "(root)"
@@ -90,10 +116,30 @@ def build_raw() -> WsgiApp:
         )
         return [data]
 
+    def read_page(environ: dict[str, Any]) -> tuple[int, Any]:
+        from urllib.parse import parse_qs
+
+        args: dict[str, Any] = {}
+        for name, values in parse_qs(environ.get("QUERY_STRING") or "").items():
+            if name in PAGE_LIMITS:
+                try:
+                    args[name] = int(values[-1])
+                except ValueError:
+                    return 400, error_body(400, f"query argument {name!r} must be an integer")
+        problem = page_problem(args)
+        if problem is not None:
+            return 400, error_body(400, problem)
+        return 200, {"page": args["page"], "size": args["size"]}
+
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         path = environ.get("PATH_INFO") or "/"
         method = environ["REQUEST_METHOD"]
         if path != "/book/item":
+            if method == "GET" and path == "/book/list":
+                return answer(start_response, *read_page(environ))
+            tail = path[6:] if path.startswith("/book/") else ""
+            if method == "GET" and tail.isdigit() and tail.isascii():
+                return answer(start_response, 200, book_with_id(int(tail)))
             return answer(start_response, 404, error_body(404, not_found_message(path)))
         if method == "GET" or method == "HEAD":
             start_response(
@@ -151,8 +197,20 @@ def _falcon_app(post_decorator: Callable[[Any], Any], **app_kwargs: Any) -> Any:
             resp.status = falcon.HTTP_201
             resp.media = created(book)
 
+    class BookIdResource:
+        def on_get(self, req: Any, resp: Any, id: int) -> None:
+            resp.media = book_with_id(id)
+
+    class BookListResource:
+        def on_get(self, req: Any, resp: Any) -> None:
+            page = req.get_param_as_int("page", required=True, min_value=1)
+            size = req.get_param_as_int("size", required=True, min_value=1, max_value=50)
+            resp.media = {"page": page, "size": size}
+
     app = falcon.App(**app_kwargs)
     app.add_route("/book/item", BookResource())
+    app.add_route("/book/list", BookListResource())
+    app.add_route("/book/{id:int}", BookIdResource())
     app.add_error_handler(falcon.HTTPError, _falcon_error_handler)
     return app
 
@@ -237,6 +295,23 @@ def build_flask() -> WsgiApp:
             return error_body(400, _explain(error)), 400
         return created(book), 201
 
+    @app.get("/book/<int:book_id>")
+    def get_book(book_id: int) -> Any:
+        return book_with_id(book_id)
+
+    @app.get("/book/list")
+    def list_books() -> Any:
+        args = {}
+        for name in PAGE_LIMITS:
+            value = request.args.get(name, type=int)
+            if value is None and name in request.args:
+                return error_body(400, f"query argument {name!r} must be an integer"), 400
+            args[name] = value
+        problem = page_problem(args)
+        if problem is not None:
+            return error_body(400, problem), 400
+        return args
+
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException) -> Any:
         code = e.code or 500
@@ -283,6 +358,17 @@ def _clink_app(
         def create_item(self, req: Any, res: Any) -> None:
             res.body = self._book_sv.create_one(req.body)
             res.status = 201
+
+        @mapper.get("/{id:int}")
+        def get_book(self, req: Any, res: Any) -> None:
+            res.body = book_with_id(req.params["id"])
+
+        @mapper.get("/list")
+        @mapper.query("page", {"type": "integer", "minimum": 1}, required=True)
+        @mapper.query("size", {"type": "integer", "minimum": 1, "maximum": 50}, required=True)
+        def list_books(self, req: Any, res: Any) -> None:
+            args = req.args
+            res.body = {"page": args["page"], "size": args["size"]}
 
     app = App(AppConf(app_name), plugins=[_clink_plugin(p) for p in plugins], entrypoints=False)
     app.add_prim(*prims)
@@ -346,6 +432,34 @@ def build_clink_auth() -> WsgiApp:
     return app
 
 
+# -- the ASGI peers (peer_apps), wrapped for the harness ---------------------------
+def _asgi(build: Callable[[], Any], label: str) -> Any:
+    from asgi import AsgiApp
+
+    return AsgiApp(build(), label)
+
+
+def build_fastapi() -> Any:
+    """FastAPI with a pydantic model; see ``peer_apps.fastapi_app``."""
+    import peer_apps
+
+    return _asgi(peer_apps.fastapi_app, "FastAPI")
+
+
+def build_litestar() -> Any:
+    """Litestar with a ``msgspec.Struct``; see ``peer_apps.litestar_app``."""
+    import peer_apps
+
+    return _asgi(peer_apps.litestar_app, "Litestar")
+
+
+def build_blacksheep() -> Any:
+    """BlackSheep with a pydantic model; see ``peer_apps.blacksheep_app``."""
+    import peer_apps
+
+    return _asgi(peer_apps.blacksheep_app, "BlackSheep")
+
+
 def null_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
     """Does nothing: the harness's own cost per call, subtracted from every row."""
     start_response("200 OK", [("Content-Length", "0")])
@@ -366,6 +480,12 @@ class AppSpec:
     environ: dict[str, str] = field(default_factory=dict)
     #: what the row means, for the report
     about: str = ""
+    #: "wsgi" (``app(environ, start_response)``) or "asgi" (an ``asgi.AsgiApp``)
+    interface: str = "wsgi"
+
+    @property
+    def is_asgi(self) -> bool:
+        return self.interface == "asgi"
 
 
 APPS: dict[str, AppSpec] = {
@@ -403,13 +523,33 @@ APPS: dict[str, AppSpec] = {
             "clink_auth", "clink + auth (bearer GET)", build_clink_auth,
             ("clink_core", "clink_mongo", "clink_auth", "secantus"),
             scenarios=("get",),
-            about="a GET whose bearer token clink_auth verifies",
+            about="a GET whose bearer token clink_auth verifies (the token seen before: "
+            "its signature was verified once, its expiry is checked on every request)",
+        ),
+        AppSpec(
+            "fastapi", "FastAPI", build_fastapi, ("fastapi", "pydantic"),
+            about="FastAPI: async endpoints, a pydantic model (extra fields forbidden), "
+            "return-type serialization, typed Query/path parameters; its 422 rendered as 400",
+            interface="asgi",
+        ),
+        AppSpec(
+            "litestar", "Litestar", build_litestar, ("litestar", "msgspec"),
+            about="Litestar: async handlers, a msgspec Struct body, typed Parameter()s",
+            interface="asgi",
+        ),
+        AppSpec(
+            "blacksheep", "BlackSheep", build_blacksheep, ("blacksheep", "pydantic"),
+            about="BlackSheep: async handlers, FromJSON binding to a pydantic model, "
+            "FromQuery/route values",
+            interface="asgi",
         ),
     )
 }
 
 #: the frameworks compared on every scenario, in table order
 CORE_APPS = ("raw", "falcon", "falcon_fast", "flask", "clink")
+#: the ASGI peers (issue 13)
+PEER_APPS = ("fastapi", "litestar", "blacksheep")
 EXTRA_APPS = ("clink_log_cors", "clink_auth")
 
 
@@ -444,6 +584,12 @@ class Scenario:
     content_type: str | None = None
     #: whether the body's ``message`` must be equal across apps
     same_message: bool = True
+    query: str = ""
+
+    @property
+    def target(self) -> str:
+        """The request target: path and query."""
+        return f"{self.path}?{self.query}" if self.query else self.path
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -460,6 +606,9 @@ SCENARIOS: dict[str, Scenario] = {
             same_message=False,
         ),
         Scenario("not_found", "404 JSON", "GET", "/not-exist", 404),
+        Scenario("get_param", "GET /book/{id:int}", "GET", "/book/42", 200),
+        Scenario("get_query", "GET 2 query args", "GET", "/book/list", 200,
+                 query="page=2&size=10"),
     )
 }
 
@@ -470,6 +619,7 @@ def make_environ(
     body: bytes = b"",
     content_type: str | None = None,
     extra: dict[str, str] | None = None,
+    query: str = "",
 ) -> dict[str, Any]:
     """A WSGI environ like the one a server builds (without ``wsgi.input``)."""
     import sys
@@ -478,8 +628,8 @@ def make_environ(
         "REQUEST_METHOD": method,
         "SCRIPT_NAME": "",
         "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "RAW_URI": path,
+        "QUERY_STRING": query,
+        "RAW_URI": f"{path}?{query}" if query else path,
         "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "8000",
         "SERVER_PROTOCOL": "HTTP/1.1",
@@ -507,8 +657,17 @@ def make_environ(
 def scenario_environ(scenario: Scenario, spec: AppSpec | None = None) -> dict[str, Any]:
     return make_environ(
         scenario.method, scenario.path, scenario.body, scenario.content_type,
-        spec.environ if spec else None,
+        spec.environ if spec else None, scenario.query,
     )
+
+
+def request_for(app: Any, environ: dict[str, Any]) -> Any:
+    """What ``app`` is called with: the environ itself, or an ASGI app's scope of it."""
+    if hasattr(app, "batch"):
+        from asgi import scope_from_environ
+
+        return scope_from_environ(environ)
+    return environ
 
 
 @dataclass
@@ -529,8 +688,11 @@ class Answer:
 
 
 def call(app: WsgiApp, environ: dict[str, Any], body: bytes = b"") -> Answer:
-    """Call ``app`` once as a server would, and collect the answer."""
+    """Call ``app`` once as a server would, and collect the answer (WSGI or ASGI)."""
     import io
+
+    if hasattr(app, "batch"):  # an asgi.AsgiApp
+        return Answer(*app.call(request_for(app, environ), body))
 
     seen: dict[str, Any] = {}
 
@@ -559,6 +721,10 @@ def expected_body(scenario: Scenario) -> Any:
         return created(json.loads(scenario.body))
     if scenario.key == "not_found":
         return error_body(404, not_found_message(scenario.path))
+    if scenario.key == "get_param":
+        return book_with_id(42)
+    if scenario.key == "get_query":
+        return {"page": 2, "size": 10}
     return error_body(scenario.status, None)
 
 

@@ -1,9 +1,13 @@
-"""In-process timing: each WSGI app called directly, frameworks interleaved in rounds.
+"""In-process timing: each app called directly, frameworks interleaved in rounds.
 
-Every call gets a fresh copy of a prebuilt environ and a fresh ``wsgi.input``
+A WSGI call gets a fresh copy of a prebuilt environ and a fresh ``wsgi.input``
 (``BytesIO``), as a server would give; the body iterable is consumed and closed.
-The same loop around a do-nothing app (``null_app``) measures that harness cost,
-which is subtracted from every row of the same round and scenario ("net" times).
+An ASGI call (``asgi.AsgiApp``) gets a fresh copy of the prebuilt scope of the
+same request, a ``receive`` handing over the body and a ``send`` that drops the
+messages, all awaited inside one coroutine per batch. The same loop around a
+do-nothing app of the same interface (``null_app``, ``asgi.null_asgi``) measures
+that harness cost, which is subtracted from every row of the same round and
+scenario ("net" times), so WSGI and ASGI rows compare the apps, not the harnesses.
 
 Within a round, every scenario runs every app once (one batch of calls timed as a
 whole), in an order that rotates by one app per round, so slow drifts of the
@@ -32,8 +36,10 @@ def _start_response(status: str, headers: list[tuple[str, str]], exc_info: Any =
     return _write
 
 
-def batch(app: ba.WsgiApp, base: dict[str, Any], body: bytes, n: int) -> float:
+def batch(app: Any, base: dict[str, Any], body: bytes, n: int) -> float:
     """Nanoseconds per call of ``app`` over ``n`` calls (harness cost included)."""
+    if hasattr(app, "batch"):  # an asgi.AsgiApp: ``base`` is its scope
+        return float(app.batch(base, body, n))
     copy = base.copy
     new_input = BytesIO
     sr = _start_response
@@ -50,7 +56,7 @@ def batch(app: ba.WsgiApp, base: dict[str, Any], body: bytes, n: int) -> float:
     return (perf_counter_ns() - t0) / n
 
 
-def calibrate(app: ba.WsgiApp, base: dict[str, Any], body: bytes, batch_ms: float) -> int:
+def calibrate(app: Any, base: dict[str, Any], body: bytes, batch_ms: float) -> int:
     """How many calls make a batch of about ``batch_ms`` (and warm the app up)."""
     n = 8
     while True:
@@ -78,8 +84,10 @@ class InProcessResult:
     scenarios: list[str]
     #: (app, scenario) -> Row
     rows: dict[tuple[str, str], Row]
-    #: scenario -> harness µs per call, per round
+    #: scenario -> harness µs per call, per round (the WSGI harness)
     overhead: dict[str, list[float]]
+    #: the same for the ASGI harness, when an ASGI app ran
+    overhead_asgi: dict[str, list[float]] = field(default_factory=dict)
 
     def median(self, app: str, scenario: str) -> float | None:
         row = self.rows.get((app, scenario))
@@ -114,6 +122,7 @@ class InProcessResult:
             "apps": self.apps,
             "scenarios": self.scenarios,
             "overhead_us": {k: v for k, v in self.overhead.items()},
+            "overhead_asgi_us": {k: v for k, v in self.overhead_asgi.items()},
             "rows": {
                 f"{a}/{s}": {"net_us": r.net, "gross_us": r.gross, "calls_per_batch": r.calls}
                 for (a, s), r in self.rows.items()
@@ -122,7 +131,7 @@ class InProcessResult:
 
 
 def run(
-    apps: dict[str, ba.WsgiApp],
+    apps: dict[str, Any],
     scenarios: Sequence[str],
     rounds: int,
     batch_ms: float,
@@ -137,20 +146,29 @@ def run(
             if ba.APPS[k].scenarios is None or s in ba.APPS[k].scenarios  # type: ignore[operator]
         ]
     envs = {
-        (k, s): ba.scenario_environ(ba.SCENARIOS[s], ba.APPS[k])
+        (k, s): ba.request_for(apps[k], ba.scenario_environ(ba.SCENARIOS[s], ba.APPS[k]))
         for s in scenarios for k in plan[s]
     }
     null_envs = {s: ba.scenario_environ(ba.SCENARIOS[s]) for s in scenarios}
+    null_asgi: Any = None
+    if any(ba.APPS[k].is_asgi for k in keys):
+        import asgi
+
+        null_asgi = asgi.AsgiApp(asgi.null_asgi, "null")
+        null_scopes = {s: asgi.scope_from_environ(null_envs[s]) for s in scenarios}
     rows: dict[tuple[str, str], Row] = {}
     calls: dict[tuple[str, str], int] = {}
     progress(f"calibrating {sum(len(v) for v in plan.values())} app/scenario pairs ...")
     for s in scenarios:
         body = ba.SCENARIOS[s].body
         calls[("null", s)] = calibrate(ba.null_app, null_envs[s], body, batch_ms)
+        if null_asgi is not None:
+            calls[("null_asgi", s)] = calibrate(null_asgi, null_scopes[s], body, batch_ms)
         for k in plan[s]:
             calls[(k, s)] = calibrate(apps[k], envs[(k, s)], body, batch_ms)
             rows[(k, s)] = Row(calls=calls[(k, s)])
     overhead: dict[str, list[float]] = {s: [] for s in scenarios}
+    overhead_asgi: dict[str, list[float]] = {s: [] for s in scenarios} if null_asgi else {}
     gc.collect()
     gc.freeze()  # what the apps built at start-up is not scanned again by every collection
     for r in range(rounds):
@@ -160,11 +178,19 @@ def run(
             order = plan[s][r % len(plan[s]):] + plan[s][: r % len(plan[s])]
             null_us = batch(ba.null_app, null_envs[s], body, calls[("null", s)]) / 1000
             overhead[s].append(null_us)
+            null_asgi_us = 0.0
+            if null_asgi is not None:
+                null_asgi_us = batch(
+                    null_asgi, null_scopes[s], body, calls[("null_asgi", s)]
+                ) / 1000
+                overhead_asgi[s].append(null_asgi_us)
             for k in order:
                 gross = batch(apps[k], envs[(k, s)], body, calls[(k, s)]) / 1000
                 rows[(k, s)].gross.append(gross)
-                rows[(k, s)].net.append(gross - null_us)
+                rows[(k, s)].net.append(gross - (null_asgi_us if ba.APPS[k].is_asgi else null_us))
         if rounds >= 5 and (r + 1) % max(1, rounds // 5) == 0:
             progress(f"  round {r + 1}/{rounds}")
     gc.unfreeze()
-    return InProcessResult(rounds, batch_ms, keys, list(scenarios), rows, overhead)
+    return InProcessResult(
+        rounds, batch_ms, keys, list(scenarios), rows, overhead, overhead_asgi
+    )

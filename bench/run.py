@@ -1,6 +1,8 @@
-"""Benchmark clink against raw WSGI, Falcon and Flask; write bench/results/.
+"""Benchmark clink against raw WSGI, Falcon, Flask, FastAPI, Litestar and BlackSheep.
 
-    python bench/run.py            # full: in-process, servers + wrk, profile (~10 min)
+Writes bench/results/.
+
+    python bench/run.py            # full: in-process, servers + wrk, scaling, profile
     python bench/run.py --quick    # in-process only, fewer rounds (< 30 s)
     nox -s bench -- --quick
 
@@ -35,7 +37,7 @@ RESULTS = BENCH_DIR / "results"
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description="Benchmark clink against raw WSGI, Falcon and Flask.")
+    p = argparse.ArgumentParser(description="Benchmark clink against its peers.")
     p.add_argument("--quick", action="store_true",
                    help="in-process only, fewer rounds: under 30 s (writes results/quick.*)")
     p.add_argument("--rounds", type=int, help="in-process rounds (full 40, quick 12)")
@@ -44,8 +46,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--scenarios", help="comma-separated scenario keys (default: all)")
     p.add_argument("--no-server", action="store_true", help="skip the server + wrk part")
     p.add_argument("--no-profile", action="store_true", help="skip the clink profile")
+    p.add_argument("--no-scaling", action="store_true",
+                   help="skip the cost-as-work-grows rows (routes, plugins, bodies, memory, "
+                   "import time)")
     p.add_argument("--server-seconds", type=int, default=2, help="seconds per wrk run")
-    p.add_argument("--server-rounds", type=int, default=3,
+    p.add_argument("--server-rounds", type=int, default=2,
                    help="wrk runs per app and scenario (the best counts)")
     p.add_argument("--connections", type=int, default=16, help="wrk connections")
     p.add_argument("--soak", type=int, default=100_000,
@@ -61,6 +66,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         args.batch_ms = args.batch_ms or 10.0
         args.no_server = True
         args.no_profile = True
+        args.no_scaling = True
         args.out = args.out or "quick"
     else:
         args.rounds = args.rounds or 40
@@ -70,10 +76,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def build_apps(keys: Sequence[str], scenarios: Sequence[str]) -> tuple[
-    dict[str, ba.WsgiApp], dict[str, str], dict[str, list[str]]
+    dict[str, Any], dict[str, str], dict[str, list[str]]
 ]:
     """Build and check every app; returns the good ones, the skipped, the wrong ones."""
-    apps: dict[str, ba.WsgiApp] = {}
+    apps: dict[str, Any] = {}
     skipped: dict[str, str] = {}
     wrong: dict[str, list[str]] = {}
     for key in keys:
@@ -162,7 +168,12 @@ def _main(args: argparse.Namespace, keys: list[str], scenarios: list[str]) -> in
         data["server_notes"] = notes
         data["servers"] = [r.to_json() for r in server_results]
 
-    profiled = [k for k in ("clink", "clink_log_cors") if k in inproc.apps]
+    if not args.no_scaling:
+        import scaling
+
+        data["scaling"] = scaling.run()
+
+    profiled = [k for k in ("clink", "clink_log_cors", "clink_auth") if k in inproc.apps]
     if not args.no_profile and profiled:
         import profile_clink
 
@@ -184,6 +195,10 @@ def _main(args: argparse.Namespace, keys: list[str], scenarios: list[str]) -> in
     if not has_chart:
         print("matplotlib is not installed: no chart")
     text = report.markdown(data, inproc, server_results, png.name if has_chart else None)
+    if data.get("scaling"):
+        import scaling
+
+        text += "\n" + "\n".join(scaling.markdown(data["scaling"]))
     (RESULTS / f"{args.out}.md").write_text(text + "\n")
     (RESULTS / f"{args.out}.json").write_text(json.dumps(data, indent=1, default=str) + "\n")
     print(text)

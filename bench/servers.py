@@ -1,15 +1,24 @@
-"""Over a real server: the bench apps under gunicorn and a keep-alive server, loaded by wrk.
+"""Over a real server: the bench apps under WSGI and ASGI servers, loaded by wrk.
 
 Everything listens on and is loaded at 127.0.0.1 only; every wrk run lasts a fixed
-number of seconds. For one server kind, one server per app is started at once (on its
-own port), so the wrk runs can rotate over the apps round after round like the
-in-process harness does. Memory: VmRSS of every worker process is read from
-``/proc/<pid>/status`` after a warm-up, and again (with VmHWM, the peak) once the app
-has served at least ``soak_requests`` more requests.
+number of seconds. For one server kind (a server and a worker count), one server per
+app is started at once (on its own port), so the wrk runs can rotate over the apps
+round after round like the in-process harness does; each kind is loaded with
+keep-alive connections and, where the server keeps connections open at all, with a
+new connection per request (``Connection: close``). Memory: VmRSS of every worker
+process is read from ``/proc/<pid>/status`` after a warm-up, and again (with VmHWM,
+the peak) once the app has served at least ``soak_requests`` more requests, on the
+kinds marked ``soak``.
+
+The kinds: WSGI apps (clink, raw WSGI, Falcon, ...) under gunicorn (sync workers:
+a connection per request), bjoern and granian's WSGI mode; ASGI peers (FastAPI,
+Litestar, BlackSheep) under uvicorn (uvloop + httptools) and granian's ASGI mode;
+each with 1 and 2 worker processes on this 2-core machine.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import importlib.util
 import os
@@ -30,6 +39,8 @@ import bench_apps as ba
 
 BENCH_DIR = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
+KEEP_ALIVE = "keep-alive"
+CLOSE = "close"
 
 
 # -- servers -----------------------------------------------------------------------
@@ -37,40 +48,101 @@ HOST = "127.0.0.1"
 class ServerKind:
     key: str
     label: str
+    #: "wsgi" or "asgi": which apps it serves
+    interface: str
+    workers: int
+    #: whether the server keeps a connection open between requests at all
     keep_alive: bool
-    #: worker processes are the children of the started process (gunicorn)
+    #: its workers are child processes of the started one
     forks_workers: bool
-    argv: Callable[[str, int], list[str]]
+    argv: Callable[[str, int, int], list[str]]
+    #: the module it needs
+    needs: str = ""
+    #: whether the memory soak runs on it
+    soak: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"{self.key}-w{self.workers}"
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        return (KEEP_ALIVE, CLOSE) if self.keep_alive else (CLOSE,)
 
 
-def _gunicorn_sync(app: str, port: int) -> list[str]:
+def _gunicorn_sync(app: str, port: int, workers: int) -> list[str]:
     return [
-        sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "sync",
+        sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
         "--bind", f"{HOST}:{port}", "--chdir", str(BENCH_DIR), "--log-level", "warning",
         "wsgi_entry:application",
     ]
 
 
-def _gunicorn_gthread(app: str, port: int) -> list[str]:
+def _gunicorn_gthread(app: str, port: int, workers: int) -> list[str]:
     return [
-        sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "gthread",
+        sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "gthread",
         "--threads", "4", "--keep-alive", "5", "--bind", f"{HOST}:{port}",
         "--chdir", str(BENCH_DIR), "--log-level", "warning", "wsgi_entry:application",
     ]
 
 
-def _bjoern(app: str, port: int) -> list[str]:
-    return [sys.executable, str(BENCH_DIR / "serve_bjoern.py"), app, str(port)]
+def _bjoern(app: str, port: int, workers: int) -> list[str]:
+    return [sys.executable, str(BENCH_DIR / "serve_bjoern.py"), app, str(port), str(workers)]
 
 
-GUNICORN_SYNC = ServerKind(
-    "gunicorn", "gunicorn, 2 sync workers (a connection per request)", False, True,
-    _gunicorn_sync,
-)
-BJOERN = ServerKind("bjoern", "bjoern, 1 process, keep-alive", True, False, _bjoern)
+def _granian(interface: str, target: str) -> Callable[[str, int, int], list[str]]:
+    def argv(app: str, port: int, workers: int) -> list[str]:
+        return [
+            sys.executable, "-m", "granian", "--interface", interface, "--host", HOST,
+            "--port", str(port), "--workers", str(workers), "--working-dir", str(BENCH_DIR),
+            "--log-level", "warning", "--no-access-log", target,
+        ]
+
+    return argv
+
+
+def _uvicorn(app: str, port: int, workers: int) -> list[str]:
+    return [
+        sys.executable, "-m", "uvicorn", "--host", HOST, "--port", str(port),
+        "--workers", str(workers), "--app-dir", str(BENCH_DIR), "--log-level", "warning",
+        "--no-access-log", "asgi_entry:app",
+    ]
+
+
+def _kinds() -> list[ServerKind]:
+    kinds = []
+    for w in (1, 2):
+        kinds.append(ServerKind(
+            "gunicorn", f"gunicorn, {w} sync worker(s): a connection per request", "wsgi", w,
+            False, True, _gunicorn_sync, "gunicorn",
+        ))
+    for w in (1, 2):
+        kinds.append(ServerKind(
+            "bjoern", f"bjoern, {w} process(es)", "wsgi", w, True, w > 1, _bjoern, "bjoern",
+            soak=w == 1,
+        ))
+    for w in (1, 2):
+        kinds.append(ServerKind(
+            "granian_wsgi", f"granian WSGI, {w} worker(s)", "wsgi", w, True, True,
+            _granian("wsgi", "wsgi_entry:application"), "granian",
+        ))
+    for w in (1, 2):
+        kinds.append(ServerKind(
+            "uvicorn", f"uvicorn (uvloop, httptools), {w} worker(s)", "asgi", w, True, w > 1,
+            _uvicorn, "uvicorn", soak=w == 1,
+        ))
+    for w in (1, 2):
+        kinds.append(ServerKind(
+            "granian_asgi", f"granian ASGI, {w} worker(s)", "asgi", w, True, True,
+            _granian("asgi", "asgi_entry:app"), "granian",
+        ))
+    return kinds
+
+
+#: when bjoern is missing, the keep-alive WSGI server with memory readings
 GUNICORN_GTHREAD = ServerKind(
-    "gunicorn_gthread", "gunicorn, 2 gthread workers x 4 threads, keep-alive", True, True,
-    _gunicorn_gthread,
+    "gunicorn_gthread", "gunicorn, 2 gthread workers x 4 threads", "wsgi", 2, True, True,
+    _gunicorn_gthread, "gunicorn", soak=True,
 )
 
 
@@ -82,20 +154,19 @@ def available_servers() -> tuple[list[ServerKind], list[str]]:
     """The server kinds that can run here, and notes about the missing ones."""
     kinds: list[ServerKind] = []
     notes: list[str] = []
-    if _has("gunicorn"):
-        kinds.append(GUNICORN_SYNC)
-    else:
-        notes.append("gunicorn is not installed: its rows are skipped (pip install gunicorn)")
-    if _has("bjoern"):
-        kinds.append(BJOERN)
-    elif _has("gunicorn"):
+    missing: set[str] = set()
+    for kind in _kinds():
+        if _has(kind.needs):
+            kinds.append(kind)
+        elif kind.needs not in missing:
+            missing.add(kind.needs)
+            notes.append(f"{kind.needs} is not installed: its rows are skipped")
+    if "bjoern" in missing and _has("gunicorn"):
         notes.append(
-            "bjoern is not installed (it builds after `apt-get install -y libev-dev`): "
-            "the keep-alive server is gunicorn with gthread workers instead"
+            "bjoern needs libev to build (`apt-get install -y libev-dev`): the memory "
+            "readings use gunicorn with gthread workers instead"
         )
         kinds.append(GUNICORN_GTHREAD)
-    else:
-        notes.append("no keep-alive server is installed (bjoern or gunicorn)")
     return kinds, notes
 
 
@@ -130,6 +201,8 @@ class RunningServer:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)  # workers that outlived their parent
 
     def log_tail(self) -> str:
         try:
@@ -170,11 +243,11 @@ def memory_kb(pid: int) -> dict[str, int]:
 
 def start(kind: ServerKind, app: str, workdir: Path) -> RunningServer:
     port = free_port()
-    log = workdir / f"{kind.key}-{app}.log"
+    log = workdir / f"{kind.id}-{app}.log"
     env = dict(os.environ, BENCH_APP=app, PYTHONPATH=str(BENCH_DIR))
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            kind.argv(app, port), env=env, stdout=out, stderr=subprocess.STDOUT,
+            kind.argv(app, port, kind.workers), env=env, stdout=out, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, cwd=str(BENCH_DIR), start_new_session=True,
         )
     return RunningServer(app, kind, port, proc, log)
@@ -191,7 +264,10 @@ def wait_ready(server: RunningServer, timeout: float = 30.0) -> None:
             conn.request("GET", "/book/item")
             conn.getresponse().read()
             conn.close()
-            if not server.kind.forks_workers or len(server.worker_pids()) >= 2:
+            if (
+                not server.kind.forks_workers
+                or len(server.worker_pids()) >= server.kind.workers
+            ):
                 return
         except OSError:
             pass
@@ -213,7 +289,7 @@ def fetch(server: RunningServer, scenario: ba.Scenario) -> ba.Answer:
     conn = http.client.HTTPConnection(HOST, server.port, timeout=5)
     try:
         conn.request(
-            scenario.method, scenario.path, body=scenario.body or None,
+            scenario.method, scenario.target, body=scenario.body or None,
             headers=_headers(scenario, ba.APPS[server.app]),
         )
         res = conn.getresponse()
@@ -264,22 +340,26 @@ def parse_wrk(text: str) -> WrkResult:
     return r
 
 
-def lua_script(scenario: ba.Scenario, spec: ba.AppSpec, folder: Path) -> Path:
+def lua_script(scenario: ba.Scenario, spec: ba.AppSpec, folder: Path, mode: str) -> Path:
     lines = [f'wrk.method = "{scenario.method}"']
     if scenario.body:
         lines.append(f"wrk.body = [==[{scenario.body.decode()}]==]")
-    for name, value in _headers(scenario, spec).items():
+    headers = _headers(scenario, spec)
+    if mode == CLOSE:
+        headers["Connection"] = "close"
+    for name, value in headers.items():
         lines.append(f'wrk.headers["{name}"] = [==[{value}]==]')
-    path = folder / f"{spec.key}-{scenario.key}.lua"
+    path = folder / f"{spec.key}-{scenario.key}-{mode}.lua"
     path.write_text("\n".join(lines) + "\n")
     return path
 
 
 def wrk(
-    server: RunningServer, scenario: ba.Scenario, seconds: int, connections: int, folder: Path
+    server: RunningServer, scenario: ba.Scenario, seconds: int, connections: int, folder: Path,
+    mode: str = KEEP_ALIVE,
 ) -> WrkResult:
-    script = lua_script(scenario, ba.APPS[server.app], folder)
-    url = f"http://{HOST}:{server.port}{scenario.path}"
+    script = lua_script(scenario, ba.APPS[server.app], folder, mode)
+    url = f"http://{HOST}:{server.port}{scenario.target}"
     argv = [
         "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "--latency",
         "-s", str(script), url,
@@ -331,6 +411,7 @@ class AppOnServer:
 @dataclass
 class ServerResult:
     kind: ServerKind
+    mode: str
     connections: int
     seconds: int
     rounds: int
@@ -340,8 +421,10 @@ class ServerResult:
     def to_json(self) -> dict[str, Any]:
         return {
             "server": self.kind.key,
+            "workers": self.kind.workers,
             "label": self.kind.label,
-            "keep_alive": self.kind.keep_alive,
+            "mode": self.mode,
+            "keep_alive": self.mode == KEEP_ALIVE,
             "connections": self.connections,
             "seconds": self.seconds,
             "rounds": self.rounds,
@@ -364,8 +447,10 @@ def run_kind(
     soak_target: int,
     soak_cap_s: float,
     progress: Callable[[str], None] = print,
-) -> ServerResult:
-    results = {a: AppOnServer() for a in apps}
+) -> list[ServerResult]:
+    """One server per app of ``kind``, loaded in each of the kind's modes; one result per mode."""
+    results = {m: {a: AppOnServer() for a in apps} for m in kind.modes}
+    first = results[kind.modes[0]]
     with tempfile.TemporaryDirectory(prefix="clink-bench-") as tmp:
         folder = Path(tmp)
         servers: dict[str, RunningServer] = {}
@@ -376,61 +461,79 @@ def run_kind(
                 try:
                     wait_ready(server)
                 except RuntimeError as e:
-                    results[a].error = str(e)
+                    for m in kind.modes:
+                        results[m][a].error = str(e)
                     continue
+                problems = []
                 for s in scenarios:
                     if not _runs(a, s):
                         continue
                     try:
-                        problems = ba.check_answer(ba.SCENARIOS[s], fetch(server, ba.SCENARIOS[s]))
+                        found = ba.check_answer(ba.SCENARIOS[s], fetch(server, ba.SCENARIOS[s]))
                     except OSError as e:
-                        problems = [f"request failed: {e}"]
-                    results[a].problems += [f"{s}: {p}" for p in problems]
-            live = [a for a in apps if results[a].error is None and not results[a].problems]
+                        found = [f"request failed: {e}"]
+                    problems += [f"{s}: {p}" for p in found]
+                for m in kind.modes:
+                    results[m][a].problems += problems
+            live = [a for a in apps if first[a].error is None and not first[a].problems]
             for a in apps:
-                if results[a].problems:
-                    progress(f"  {a}: wrong answers over {kind.key}: {results[a].problems}")
-                elif results[a].error:
-                    progress(f"  {a}: {results[a].error}")
+                if first[a].problems:
+                    progress(f"  {a}: wrong answers over {kind.id}: {first[a].problems}")
+                elif first[a].error:
+                    progress(f"  {a}: {first[a].error}")
             # warm-up, then the memory baseline
             for a in live:
                 for s in ("get", "post"):
-                    if _runs(a, s):
+                    if _runs(a, s) and s in scenarios:
                         wrk(servers[a], ba.SCENARIOS[s], 1, connections, folder)
-                results[a].rss_base = {
+                first[a].rss_base = {
                     p: memory_kb(p).get("VmRSS", 0) for p in servers[a].worker_pids()
                 }
             for r in range(rounds):
-                for s in scenarios:
-                    order = [a for a in live if _runs(a, s)]
-                    if not order:
-                        continue
-                    order = order[r % len(order):] + order[: r % len(order)]
-                    for a in order:
-                        res = wrk(servers[a], ba.SCENARIOS[s], seconds, connections, folder)
-                        results[a].runs.setdefault(s, []).append(res)
-                        results[a].soak_requests += res.requests
-                        _check_run(a, ba.SCENARIOS[s], res, results[a].problems)
-                progress(f"  {kind.key}: round {r + 1}/{rounds} done")
-            for a in live:
+                for mode in kind.modes:
+                    for s in scenarios:
+                        order = [a for a in live if _runs(a, s) and _in_matrix(kind, mode, a, s)]
+                        if not order:
+                            continue
+                        order = order[r % len(order):] + order[: r % len(order)]
+                        for a in order:
+                            res = wrk(servers[a], ba.SCENARIOS[s], seconds, connections, folder,
+                                      mode)
+                            results[mode][a].runs.setdefault(s, []).append(res)
+                            first[a].soak_requests += res.requests
+                            _check_run(a, ba.SCENARIOS[s], res, results[mode][a].problems)
+                progress(f"  {kind.id}: round {r + 1}/{rounds} done")
+            for a in live if kind.soak else []:
                 started = time.monotonic()
                 i = 0
                 while (
-                    results[a].soak_requests < soak_target
+                    first[a].soak_requests < soak_target
                     and time.monotonic() - started < soak_cap_s
                 ):
                     s = ("get", "post")[i % 2] if _runs(a, "post") else "get"
                     res = wrk(servers[a], ba.SCENARIOS[s], seconds, connections, folder)
-                    results[a].soak_requests += res.requests
+                    first[a].soak_requests += res.requests
                     i += 1
                 for p in servers[a].worker_pids():
                     mem = memory_kb(p)
-                    results[a].rss_end[p] = mem.get("VmRSS", 0)
-                    results[a].hwm_end[p] = mem.get("VmHWM", 0)
+                    first[a].rss_end[p] = mem.get("VmRSS", 0)
+                    first[a].hwm_end[p] = mem.get("VmHWM", 0)
         finally:
             for server in servers.values():
                 server.stop()
-    return ServerResult(kind, connections, seconds, rounds, soak_target, results)
+    return [
+        ServerResult(kind, m, connections, seconds, rounds, soak_target if kind.soak else 0,
+                     results[m])
+        for m in kind.modes
+    ]
+
+
+def _in_matrix(kind: ServerKind, mode: str, app: str, scenario: str) -> bool:
+    """The soak kind runs every app and scenario with keep-alive, the matrix's alone with
+    a connection per request too."""
+    if mode == KEEP_ALIVE or not kind.soak:
+        return True
+    return scenario in MATRIX_SCENARIOS and (kind.interface == "asgi" or app in MATRIX_WSGI)
 
 
 def _runs(app: str, scenario: str) -> bool:
@@ -449,6 +552,14 @@ def _check_run(app: str, scenario: ba.Scenario, res: WrkResult, problems: list[s
         )
 
 
+#: the WSGI apps every WSGI kind serves; the kinds with a memory soak serve every one
+MATRIX_WSGI = ("raw", "falcon", "clink")
+#: the scenarios of the server matrix; the soak kinds run every scenario given
+MATRIX_SCENARIOS = ("get", "post")
+#: the scenarios of the kinds with the memory soak
+SOAK_SCENARIOS = ("get", "post", "post_invalid", "not_found")
+
+
 def run(
     apps: Sequence[str],
     scenarios: Sequence[str],
@@ -459,7 +570,11 @@ def run(
     soak_cap_s: float,
     progress: Callable[[str], None] = print,
 ) -> tuple[list[ServerResult], list[str]]:
-    """Every available server kind; notes say what was skipped and why."""
+    """Every available server kind; notes say what was skipped and why.
+
+    WSGI kinds serve ``MATRIX_WSGI`` on ``MATRIX_SCENARIOS`` (the kind with the
+    memory soak: every WSGI app on every scenario); ASGI kinds serve the ASGI peers.
+    """
     notes: list[str] = []
     if shutil.which("wrk") is None:
         return [], [
@@ -469,12 +584,17 @@ def run(
     notes += kind_notes
     results = []
     for kind in kinds:
-        progress(f"server part: {kind.label}")
-        results.append(
-            run_kind(
-                kind, apps, scenarios, seconds, rounds, connections, soak_target, soak_cap_s,
-                progress,
-            )
+        mine = [a for a in apps if ba.APPS[a].interface == kind.interface]
+        scen = [s for s in scenarios if s in SOAK_SCENARIOS]
+        if not kind.soak:
+            scen = [s for s in scenarios if s in MATRIX_SCENARIOS]
+            if kind.interface == "wsgi":
+                mine = [a for a in mine if a in MATRIX_WSGI]
+        if not mine or not scen:
+            continue
+        progress(f"server part: {kind.label} ({', '.join(kind.modes)})")
+        results += run_kind(
+            kind, mine, scen, seconds, rounds, connections, soak_target, soak_cap_s, progress
         )
     return results, notes
 

@@ -31,6 +31,7 @@ from clink_core import App, AppConf, Controller, mapper
 from clink_core.error.http import STATUS_LINES
 from clink_core.handler.err_http import INTERNAL_MESSAGE
 from clink_core.http import produces
+from clink_core.mime import media_type
 
 #: planted in values the client sends; no answer may contain it.
 SECRET = "Zq7SECRETvalue9x"
@@ -310,8 +311,18 @@ def call(app: App, env: dict[str, Any]) -> Answer:
     return Answer(status, headers, b"".join(chunks), took)
 
 
-def check(answer: Answer, method: str) -> None:
-    """Raise ``PropertyError`` unless ``answer`` holds the property (module docstring)."""
+def shown_by_design(env: dict[str, Any]) -> bool:
+    """Whether ``SECRET`` is in a part of the request that error messages name on purpose:
+    the path (404, 405), the method (405) or the media type (415)."""
+    return any(SECRET in (part or "") for part in (
+        env.get("PATH_INFO"), env.get("REQUEST_METHOD"), media_type(env.get("CONTENT_TYPE")),
+    ))
+
+
+def check(answer: Answer, env: dict[str, Any]) -> None:
+    """Raise ``PropertyError`` unless ``answer`` (to ``env``) holds the property (module
+    docstring)."""
+    method = env["REQUEST_METHOD"]
     status = answer.status
     if STATUS_LINES.get(status) != answer.status_line:
         raise PropertyError(f"unknown status line {answer.status_line!r}")
@@ -319,7 +330,8 @@ def check(answer: Answer, method: str) -> None:
         if not isinstance(value, str) or any(c in value for c in "\r\n\x00"):
             raise PropertyError(f"response header {name!r} holds CR, LF or NUL: {value!r}")
     body = answer.body
-    if SECRET.encode() in body or any(SECRET in value for _, value in answer.headers):
+    leaked = SECRET.encode() in body or any(SECRET in value for _, value in answer.headers)
+    if leaked and not shown_by_design(env):
         raise PropertyError(f"the answer echoes a submitted secret value: {answer!r}")
     if any(mark in body for mark in _TRACEBACK_MARKS[:1]) or (
         _TRACEBACK_MARKS[1] in body and _TRACEBACK_MARKS[2] in body
@@ -345,14 +357,14 @@ def run_checked(
     """Call ``app`` with a fresh ``make_env()``, check the property and the time bound
     (re-running an input over the bound, up to ``TIME_TRIES`` times in all); the answer."""
     env = make_env()
-    method = env["REQUEST_METHOD"]
     answer = call(app, env)
-    check(answer, method)
+    check(answer, env)
     best = answer.took
     tries = 1
     while best > bound and tries < TIME_TRIES:
-        again = call(app, make_env())
-        check(again, method)
+        env = make_env()
+        again = call(app, env)
+        check(again, env)
         best = min(best, again.took)
         tries += 1
     if best > bound:

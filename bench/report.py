@@ -230,7 +230,8 @@ def evaluate(
         value = ra / rr if ra and rr else None
     if value is None:
         return None, f"not measured ({target.app} or {target.ref} did not run)"
-    ok = value >= target.limit if target.kind == "rps" else value <= target.limit
+    higher = target.kind in ("rps", "rps_best")
+    ok = value >= target.limit if higher else value <= target.limit
     return value, "met" if ok else "missed"
 
 
@@ -437,6 +438,12 @@ def markdown(data: dict[str, Any], inproc: InProcessResult | None,
     return "\n".join(lines)
 
 
+SERVER_NAMES = {
+    "gunicorn": "gunicorn sync", "gunicorn_gthread": "gunicorn gthread", "bjoern": "bjoern",
+    "granian_wsgi": "granian WSGI", "uvicorn": "uvicorn", "granian_asgi": "granian ASGI",
+}
+
+
 def _matrix(server_results: Sequence[sv.ServerResult]) -> list[str]:
     """Every server, worker count and app: GET and POST req/s, keep-alive and close."""
     if not server_results:
@@ -447,7 +454,7 @@ def _matrix(server_results: Sequence[sv.ServerResult]) -> list[str]:
     for r in server_results:
         for a, x in r.apps.items():
             key = (r.kind.key, r.kind.workers, a)
-            labels[key] = (r.kind.label.split(",")[0], ba.APPS[a].label)
+            labels[key] = (SERVER_NAMES.get(r.kind.key, r.kind.key), ba.APPS[a].label)
             row = cells.setdefault(key, {})
             for s in sv.MATRIX_SCENARIOS:
                 ok = not x.problems and not x.error

@@ -1,6 +1,18 @@
-"""Data flow: argument verification against JSON schemas, and data errors."""
+"""Data flow: argument verification against JSON schemas, and data errors.
 
-from .error import DflowError, ExistError, ExpiredError, FormatError, NonExistError
+``verify``/``CompiledSchema`` check values with jsonschema-rs and refuse control
+characters in strings (``"x-clink-allow-control": true`` on a subschema opts out);
+a bad value raises one ``FormatError`` listing every violation (``FormatViolation``).
+"""
+
+from .error import (
+    DflowError,
+    ExistError,
+    ExpiredError,
+    FormatError,
+    FormatViolation,
+    NonExistError,
+)
 from .schema import CompiledSchema, SchemaDefinitionError
 from .verify import verify
 
@@ -10,6 +22,7 @@ __all__ = [
     "ExistError",
     "ExpiredError",
     "FormatError",
+    "FormatViolation",
     "NonExistError",
     "SchemaDefinitionError",
     "verify",

@@ -69,11 +69,15 @@ def _compile(schema: Any) -> Any:
 
 
 class CompiledSchema:
-    """A schema checked and compiled at definition time."""
+    """A schema checked and compiled at definition time.
+
+    ``allow_control=True`` turns the control-character rule off for the whole schema
+    (for values the program made, such as responses, rather than input).
+    """
 
     __slots__ = ("_explainer", "_guard", "_is_valid", "schema")
 
-    def __init__(self, schema: Any) -> None:
+    def __init__(self, schema: Any, *, allow_control: bool = False) -> None:
         if not isinstance(schema, (dict, bool)):
             raise SchemaDefinitionError(f"a schema is a dict or bool, got {type(schema).__name__}")
         validator = _compile(schema)
@@ -86,7 +90,7 @@ class CompiledSchema:
         self.schema = schema
         self._is_valid = validator.is_valid
         #: whether the control-character rule applies (the root schema may opt out).
-        self._guard = not control.opts_out(schema)
+        self._guard = not (allow_control or control.opts_out(schema))
         finder = control.ControlFinder(index) if self._guard else None
         self._explainer = Explainer(validator, index, finder)
 

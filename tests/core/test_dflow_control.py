@@ -96,6 +96,15 @@ def test_opt_out_wherever_a_subschema_describes_the_part(schema, allowed, refuse
         assert refused(fail(schema, refused_at))
 
 
+def test_the_whole_schema_can_opt_out_when_compiled():
+    schema = {"type": "object", "properties": {"a": {"type": "string"}}}
+    CompiledSchema(schema, allow_control=True).check("res", {"a": "\x00", "b\x01": ["\x02"]})
+    assert fail(schema, {"a": "\x00"}).rule == RULE
+    with pytest.raises(FormatError) as info:  # still JSON only
+        CompiledSchema(schema, allow_control=True).check("res", {"a": {1, 2}})
+    assert info.value.rule == "json"
+
+
 def test_opt_out_false_is_the_default():
     e = fail({"type": "string", "x-clink-allow-control": False}, "\x00")
     assert e.rule == RULE

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
+import weakref
 from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
@@ -11,6 +13,7 @@ from ..codec.json import dumps
 from ..com.find import find
 from ..com.injector import Injector
 from ..com.type import Controller
+from ..error.handlers import ErrorHandler, check_handler
 from ..error.http import STATUS_LINES
 from ..handler import KERNEL_HANDLERS
 from ..handler.err_http import INTERNAL_MESSAGE, error_body
@@ -25,6 +28,7 @@ from ..type.conf import AppConf
 from ..type.request import Request
 from ..type.response import Response
 from .error import AppStateError
+from .kernel import bind_kernel
 from .plugins import configured_names, entry_point_of_package, plugin_entry_points, resolve_name
 
 logger = logging.getLogger("clink.error")
@@ -34,6 +38,19 @@ BARE_500 = (
     [("Content-Type", "application/json"), ("Content-Length", str(len(_BARE_500)))],
     _BARE_500,
 )
+
+
+#: every loaded app, closed at interpreter exit (weakly held: tests make many).
+_loaded_apps: weakref.WeakSet[App] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for app in list(_loaded_apps):
+        try:
+            app.close()
+        except Exception:
+            logger.exception("closing %s at exit failed", app.conf.name)
 
 
 def _not_loaded(wsgi_env: dict[str, Any], wsgi_send: Callable[..., Any]) -> Any:
@@ -69,6 +86,8 @@ class App(IWsgi):
         self.injector.add_prim(conf)
         self.router = Router()
         self.router.check_responses = conf.check_responses
+        #: the WebSocket routes (``@mapper.websocket``), served by ``app.asgi``.
+        self.ws_router = Router()
         self.pm = PluginManager()
         self._handler_types: list[type] = list(KERNEL_HANDLERS)
         self.injector.add_coms(self._handler_types)
@@ -77,8 +96,17 @@ class App(IWsgi):
         self._health_paths: tuple[str | None, str | None] | None = None
         #: paths the app serves itself (OpenAPI, health), left out of the OpenAPI document.
         self._internal_paths: list[str] = []
+        #: exception class -> handler (``add_error_handler``), handed to level 7 at load().
+        self._error_handlers: dict[type, ErrorHandler] = {}
         self._loaded = False
+        self._closed = False
+        self._asgi: Any = None
         self._run: WsgiRunner = _not_loaded
+        #: set by ``load()``: the compiled levels, and the request and response types.
+        self.levels: dict[int, Any] = {}
+        self.request_type: type[Request] = Request
+        self.response_type: type[Response] = Response
+        self.bare_500 = BARE_500
         for plugin in plugins:
             self.add_plugin(plugin)
         if entrypoints is None:
@@ -215,6 +243,17 @@ class App(IWsgi):
         self._check_open("add a converter")
         self.router.add_converter(name, regex, convert, schema)
 
+    def add_error_handler(self, exc_type: type[BaseException], handler: ErrorHandler) -> None:
+        """Answer exceptions of ``exc_type`` (and its subclasses) with ``handler(req, res, e)``,
+        which sets ``res`` (status, body, headers) or raises an ``HttpError`` to render.
+
+        The handler of the nearest class in the exception's MRO runs, in place of the
+        kernel's rendering; a second handler for the same class replaces the first.
+        """
+        self._check_open("add an error handler")
+        check_handler(exc_type, handler)
+        self._error_handlers[exc_type] = handler
+
     def enable_openapi(
         self, spec_path: str = "/openapi.json", docs_path: str | None = "/docs"
     ) -> None:
@@ -261,9 +300,12 @@ class App(IWsgi):
         pm.register(self.router, name="clink:router")
         pm.check_pending()
         for ctl_type in self._ctl_types:
-            self.router.add_ctl(self.injector.ref(ctl_type))
-        for route in self.router.routes:
+            ctl: Any = self.injector.ref(ctl_type)
+            self.router.add_ctl(ctl)
+            self.ws_router.add_websockets(ctl)
+        for route in (*self.router.routes, *self.ws_router.routes):
             pm.hook.clink_route(app=self, route=route)
+        self.ws_router.compile()
         if self._openapi_paths is not None:
             from ..openapi import build_document, openapi_routes
 
@@ -278,10 +320,33 @@ class App(IWsgi):
             self.router.add_routes(extra)
             self._internal_paths += [r.path for r in extra]
         self.router.compile()
-        self._run = build_runner(
-            compile_levels(pm), Request.for_app(self.conf), Response, BARE_500
-        )
+        levels = self.levels = compile_levels(pm)
+        request_type = self.request_type = Request.for_app(self.conf)
+        bind_kernel(self.injector, levels, request_type, self._error_handlers)
+        self._run = build_runner(levels, request_type, self.response_type, BARE_500)
         self._loaded = True
+        _loaded_apps.add(self)
+
+    # -- stopping -------------------------------------------------------------
+    def close(self) -> None:
+        """Let the plugins finish (``clink_shutdown``: flush logs, send queued mail, close
+        database clients); once. Called at interpreter exit for every loaded app, and by
+        the ASGI lifespan's shutdown."""
+        if self._closed or not self._loaded:
+            return
+        self._closed = True
+        self.pm.hook.clink_shutdown(app=self)
+
+    # -- serving over ASGI ------------------------------------------------------
+    @property
+    def asgi(self) -> Any:
+        """The ASGI 3 application serving this app (``uvicorn module:app.asgi``): the same
+        controllers, plugins and levels, async handlers awaited (``clink_core.asgi``)."""
+        if self._asgi is None:
+            from ..asgi import AsgiApp
+
+            self._asgi = AsgiApp(self)
+        return self._asgi
 
     # -- serving --------------------------------------------------------------
     def __call__(self, wsgi_env: dict[str, Any], wsgi_send: Callable[..., Any]) -> Any:

@@ -4,8 +4,9 @@ from .convert import ReqJsonHandler, ReqUrlEncodeHandler, ResJsonHandler
 from .err_http import ErrorHttpHandler, error_body, set_error
 from .err_log import ErrorLogHandler
 from .err_send import ErrorSendHandler
+from .negotiate import Negotiator
 from .recv import RecvHandler
-from .send import HeaderValueError, SendHandler, send
+from .send import HeaderValueError, SendHandler, send, send_extended
 
 #: the kernel's handlers; within a level they run in this order.
 KERNEL_HANDLERS = (
@@ -25,6 +26,7 @@ __all__ = [
     "ErrorLogHandler",
     "ErrorSendHandler",
     "HeaderValueError",
+    "Negotiator",
     "RecvHandler",
     "ReqJsonHandler",
     "ReqUrlEncodeHandler",
@@ -32,5 +34,6 @@ __all__ = [
     "SendHandler",
     "error_body",
     "send",
+    "send_extended",
     "set_error",
 ]

@@ -10,19 +10,33 @@ import orjson
 
 from ..codec.error import FormBodyError
 from ..codec.json import dumps, is_json, loads
+from ..http.files import FileBody
+from ..http.stream import is_stream
 from ..iface.pipe import ILv3Handler, ILv5Handler
-from ..mime.type import MIME_JSON, MIME_URL_ENCODE
+from ..mime.type import MIME_JSON, MIME_MULTIPART_FORM, MIME_URL_ENCODE
 from ..type.query import parse_query
 from ..type.request import Request
 from ..type.response import Response
+from .negotiate import Negotiator
 
 
 class ReqJsonHandler(ILv3Handler):
-    """Level 3, first: a JSON request body becomes Python objects; an empty body ``None``."""
+    """Level 3, first: a JSON request body becomes Python objects; an empty body ``None``.
+
+    Before that, a request whose ``Accept`` allows none of the types the route
+    answers with (``@produces``; JSON by default) is refused with 406.
+    """
 
     tryfirst = True
 
+    def __init__(self) -> None:
+        self._negotiator = Negotiator()
+
     def handle(self, req: Request, res: Response) -> None:
+        # PERF: negotiation folded in here (its own handler would cost every request a
+        # call); a request without Accept pays one ``in``, with ``*/*`` one call.
+        if "HTTP_ACCEPT" in req.env:  # type: ignore[operator]
+            self._negotiator.check(req, req.env.get("HTTP_ACCEPT"))  # type: ignore[union-attr]
         ctype = req.content_type
         if ctype is None or (ctype != MIME_JSON and not is_json(ctype)):
             return
@@ -32,7 +46,8 @@ class ReqJsonHandler(ILv3Handler):
 
 
 class ReqUrlEncodeHandler(ILv3Handler):
-    """Level 3: an url-encoded body becomes a dict.
+    """Level 3: an url-encoded body, or the text fields of a ``multipart/form-data`` body,
+    become a dict (the files of a multipart body are in ``req.files``).
 
     A name sent once maps to its string; a name sent several times maps to
     the list of its values in order (``a=1&a=2`` -> ``{"a": ["1", "2"]}``).
@@ -41,7 +56,12 @@ class ReqUrlEncodeHandler(ILv3Handler):
     tryfirst = True
 
     def handle(self, req: Request, res: Response) -> None:
-        if req.content_type != MIME_URL_ENCODE:
+        ctype = req.content_type
+        if ctype != MIME_URL_ENCODE:
+            # PERF: one more comparison for other bodies; a multipart body is parsed
+            # here, streamed from the input, so a bad one is a 400 before the handler.
+            if ctype == MIME_MULTIPART_FORM:
+                req.form_all  # noqa: B018 - parses; req.body becomes the fields
             return
         body = req.body
         if body.__class__ is not bytes:
@@ -61,8 +81,8 @@ _OPTIONS = orjson.OPT_NON_STR_KEYS
 class ResJsonHandler(ILv5Handler):
     """Level 5: a dict/list/str/number/bool/None body of a JSON response becomes JSON bytes.
 
-    Bytes bodies and other content types are left alone; 204/304 send nothing.
-    First on its level, so later handlers (compression, say) see the bytes.
+    Bytes bodies, streams, files and other content types are left alone; 204/304
+    send nothing. First on its level, so later handlers (compression, say) see the bytes.
     """
 
     tryfirst = True
@@ -82,4 +102,7 @@ class ResJsonHandler(ILv5Handler):
             # request), and with no ``default``: models take the slow path below.
             res.body = orjson.dumps(body, option=_OPTIONS)
         except TypeError:  # orjson.JSONEncodeError is a TypeError
+            # A stream or a file on a JSON response is sent as it is (NDJSON, a .json file).
+            if isinstance(body, FileBody) or is_stream(body):
+                return
             res.body = dumps(body)  # a model, or JsonSerializeError naming the type

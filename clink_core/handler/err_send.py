@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..codec.json import dumps
@@ -20,7 +20,7 @@ class ErrorSendHandler(ILv9Handler):
 
     trylast = True
 
-    def handle(self, req: Request, res: Response, wsgi_send: Callable[..., Any]) -> list[bytes]:
+    def handle(self, req: Request, res: Response, wsgi_send: Callable[..., Any]) -> Iterable[bytes]:
         if isinstance(res.body, (dict, list)):
             res.body = dumps(res.body, default=str)
         return send(req, res, wsgi_send)

@@ -1,12 +1,22 @@
-"""Level 6 default: send the response through WSGI."""
+"""Level 6 default: send the response through WSGI.
+
+``send`` handles the common answer (a bytes, str or empty body, the fields of
+``res.header``) inline; anything else (a stream, a file, fields that repeat,
+validators for conditional requests) takes ``send_extended``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..error.http import STATUS_LINES, HttpStatusError
+from ..error.http import STATUS_LINES, Http412Error, Http416Error, HttpStatusError
 from ..error.wsgi import WsgiResBodyError
+from ..http.conditional import evaluate, http_date, if_range_holds
+from ..http.files import BLOCK_SIZE, FileBody
+from ..http.header import GOOD_NAMES, HeaderValueError, check_names, check_values
+from ..http.ranges import RangeNotSatisfiableError, byte_range
+from ..http.stream import GuardedStream, is_stream
 from ..iface.pipe import ILv6Handler
 from ..type.request import Request
 from ..type.response import Response
@@ -15,14 +25,11 @@ from ..type.response import Response
 _WITH_BODY = {
     code: line for code, line in STATUS_LINES.items() if code >= 200 and code not in (204, 304)
 }
+_SAFE = ("GET", "HEAD")
 
 
-class HeaderValueError(ValueError):
-    """A response header is not a str or holds CR/LF (header injection)."""
-
-
-def send(req: Request, res: Response, wsgi_send: Callable[..., Any]) -> list[bytes]:
-    """Write ``res`` with ``wsgi_send``; bytes and str bodies, HEAD without body."""
+def send(req: Request, res: Response, wsgi_send: Callable[..., Any]) -> Iterable[bytes]:
+    """Write ``res`` with ``wsgi_send``; HEAD without body."""
     body = res.body
     # PERF: exact-type checks first; bytes is what converters produce.
     if body.__class__ is not bytes:
@@ -30,10 +37,12 @@ def send(req: Request, res: Response, wsgi_send: Callable[..., Any]) -> list[byt
             body = b""
         elif isinstance(body, str):
             body = body.encode("utf-8")
-        elif isinstance(body, (bytes, bytearray, memoryview)):
+        elif isinstance(body, (bytearray, memoryview)):
             body = bytes(body)
         else:
-            raise WsgiResBodyError(body)
+            return send_extended(req, res, wsgi_send)
+    if res._extended:  # PERF: one class-attribute read for everything below
+        return send_extended(req, res, wsgi_send)
     status = res.status
     line = _WITH_BODY.get(status)
     if line is not None:
@@ -50,22 +59,140 @@ def send(req: Request, res: Response, wsgi_send: Callable[..., Any]) -> list[byt
         body = b""
     extra = res.header
     if extra:
-        # PERF: one C-level join checks every value at once; the loop only names the culprit.
+        # PERF: a set look-up checks the names and one C-level join the values;
+        # only an unusual header is checked field by field (and named).
+        if not GOOD_NAMES.issuperset(extra):
+            check_names(extra)
         try:
             joined = "".join(extra.values())
         except TypeError:
             joined = "\n"
-        if "\n" in joined or "\r" in joined:
-            for name, value in extra.items():
-                if value.__class__ is not str or "\n" in value or "\r" in value:
-                    raise HeaderValueError(
-                        f"response header {name!r} must be a str without CR/LF, got {value!r}"
-                    )
+        if not (joined.isascii() and joined.isprintable()):
+            check_values(extra)
         headers.extend(extra.items())
     wsgi_send(line, headers)
     if req.method == "HEAD":
         return []
     return [body]
+
+
+def _close(body: Any) -> None:
+    close = getattr(body, "close", None)
+    if close is not None and not isinstance(body, (bytes, str)):
+        close()
+
+
+def send_extended(req: Request, res: Response, wsgi_send: Callable[..., Any]) -> Iterable[bytes]:
+    """Send a streamed or file body, repeated header fields and ``ETag``/``Last-Modified``,
+    answering conditional GETs (304, 412) and ranges (206, 416)."""
+    status = res.status
+    body = res.body
+    method = req.method
+    env = req.env or {}
+    if STATUS_LINES.get(status) is None:
+        raise HttpStatusError(status)
+    if body is None:
+        body = b""
+    elif isinstance(body, str):
+        body = body.encode("utf-8")
+    elif isinstance(body, (bytes, bytearray, memoryview)):
+        body = bytes(body)
+    elif not isinstance(body, FileBody) and not is_stream(body):
+        raise WsgiResBodyError(body)
+    etag, modified = res._etag, res._modified
+    if (etag is not None or modified is not None) and method in _SAFE and 200 <= status < 300:
+        verdict = evaluate(env, method, etag, modified)
+        if verdict == 304:
+            _close(body)
+            status, body = 304, b""
+        elif verdict == 412:
+            raise Http412Error("precondition failed: If-Match or If-Unmodified-Since")
+    headers: list[tuple[str, str]] = []
+    if status in _WITH_BODY:
+        if res.content_type:
+            headers.append(("Content-Type", res.content_type))
+        if isinstance(body, FileBody):
+            status, body = _file_answer(req, env, status, body, etag, modified, headers)
+        elif body.__class__ is bytes:
+            headers.append(("Content-Length", str(len(body))))
+        elif method != "HEAD":
+            stream = GuardedStream(body, req, res, req._stream_log)
+            stream.prefetch()  # an error before the first byte is an ordinary error answer
+            body = stream
+    else:
+        _close(body)
+        body = b""
+    extra = res.header
+    if extra:
+        check_names(extra)
+        check_values(extra)
+        headers.extend(extra.items())
+    headers.extend(res._fields)
+    if 200 <= status < 300 or status == 304:
+        if etag is not None:
+            headers.append(("ETag", etag))
+        if modified is not None:
+            headers.append(("Last-Modified", http_date(modified)))
+    wsgi_send(STATUS_LINES[status], headers)
+    if method == "HEAD" or body.__class__ is bytes:
+        if method == "HEAD":
+            _close(body)
+            return []
+        return [body]
+    return body  # type: ignore[no-any-return]
+
+
+def _file_answer(
+    req: Request,
+    env: dict[str, Any],
+    status: int,
+    body: FileBody,
+    etag: str | None,
+    modified: int | None,
+    headers: list[tuple[str, str]],
+) -> tuple[int, Any]:
+    """Status and WSGI body of a file: the whole file, or one range of a GET (206/416)."""
+    size = body.size
+    if size is None:  # a pipe or a socket: streamed as it comes
+        return status, body.chunks()
+    if (
+        req.method == "GET" and status == 200 and env.get("HTTP_RANGE")
+        and if_range_holds(env, etag, modified) and _seekable(body)
+    ):
+        try:
+            found = byte_range(env["HTTP_RANGE"], size)
+        except RangeNotSatisfiableError as e:
+            body.close()
+            raise Http416Error(f"{e}; the file has {size} bytes", {
+                "Content-Range": f"bytes */{size}",
+            }) from None
+        if found is not None:
+            start, stop = found
+            headers.append(("Content-Length", str(stop - start)))
+            headers.append(("Content-Range", f"bytes {start}-{stop - 1}/{size}"))
+            return 206, body.chunks(start, stop)
+    headers.append(("Content-Length", str(size)))
+    if req.method == "HEAD":
+        return status, body
+    wrapper = env.get("wsgi.file_wrapper")
+    if wrapper is not None and _has_fileno(body.file):
+        return status, wrapper(body.file, BLOCK_SIZE)
+    return status, body.chunks(0, size)
+
+
+def _seekable(body: FileBody) -> bool:
+    try:
+        return bool(body.file.seekable())
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def _has_fileno(file: Any) -> bool:
+    try:
+        file.fileno()
+    except (AttributeError, OSError, ValueError):
+        return False
+    return True
 
 
 class SendHandler(ILv6Handler):
@@ -74,3 +201,6 @@ class SendHandler(ILv6Handler):
     trylast = True
     # PERF: the compiled level calls ``send`` itself, not a method that calls it.
     handle = staticmethod(send)
+
+
+__all__ = ["HeaderValueError", "SendHandler", "send", "send_extended"]

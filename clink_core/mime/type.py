@@ -16,10 +16,12 @@ MIME_PNG = "image/png"
 MIME_JPEG = "image/jpeg"
 MIME_GIF = "image/gif"
 MIME_SVG = "image/svg+xml"
+MIME_EVENT_STREAM = "text/event-stream"
 
 __all__ = [
     "MIME_CSS",
     "MIME_CSV",
+    "MIME_EVENT_STREAM",
     "MIME_GIF",
     "MIME_HTML",
     "MIME_JAVASCRIPT",

@@ -5,7 +5,13 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any
 
+from ..codec.error import FormBodyError
 from ..error.http import Http400Error, Http413Error
+from ..http import conditional
+from ..http.cookie import parse_cookies
+from ..http.form import FormConf, UploadFile, parse_multipart
+from ..http.stream import log_to_logger
+from ..mime.type import MIME_MULTIPART_FORM, MIME_URL_ENCODE
 from .client import Network, client_address
 from .conf import DEFAULT_MAX_BODY, AppConf
 from .context import Context
@@ -42,10 +48,17 @@ class Request:
     _query_str: str | None = _UNSET
     _context: Context = _UNSET
     _client_addr: str | None = _UNSET
+    _cookies: dict[str, str] = _UNSET
+    _form_all: dict[str, list[str]] = _UNSET
+    _files_all: dict[str, list[UploadFile]] = _UNSET
     # Per app (``for_app``): the body limit and the proxies whose headers are believed.
     _max_body: int = DEFAULT_MAX_BODY
     _trusted: tuple[Network, ...] = ()
     _proxy_header: str = "X-Forwarded-For"
+    # Per app (set at ``load()``): form limits, and the error-logging level that a
+    # streamed response failing after its start reports to.
+    _form_conf: FormConf = FormConf()
+    _stream_log = staticmethod(log_to_logger)
 
     def __init__(self, env: dict[str, Any] | None = None) -> None:
         self.env = env
@@ -143,6 +156,15 @@ class Request:
     def header(self, value: dict[str, str]) -> None:
         self._header = value
 
+    @property
+    def cookies(self) -> dict[str, str]:
+        """The request's cookies, ``name -> value`` (parsed from ``Cookie`` on first use;
+        a name sent twice keeps its first value)."""
+        cookies = self._cookies
+        if cookies is _UNSET:
+            cookies = self._cookies = parse_cookies(self._env("HTTP_COOKIE"))
+        return cookies
+
     def header_values(self, name: str) -> list[str]:
         """Every value of a list-valued header, e.g. ``X_TAG: a, b`` -> ``["a", "b"]``."""
         raw = self.header.get(name)
@@ -198,6 +220,76 @@ class Request:
                 raise Http413Error(f"request body is larger than {limit} bytes")
             return data or None
         return None
+
+    # -- forms ----------------------------------------------------------------
+    def _parse_form(self) -> None:
+        """Fill ``_form_all`` and ``_files_all`` from a multipart or url-encoded body."""
+        ctype = self.content_type
+        files: dict[str, list[UploadFile]] = {}
+        if ctype == MIME_MULTIPART_FORM and self._body is _UNSET and self.env is not None:
+            form, files = parse_multipart(
+                self.env, self.content_length, self._max_body, self._form_conf
+            )
+            self._body = {k: v[0] if len(v) == 1 else v for k, v in form.items()}
+        elif ctype in (MIME_URL_ENCODE, MIME_MULTIPART_FORM):
+            body = self.body
+            if isinstance(body, dict):  # converted at level 3
+                form = {k: list(v) if isinstance(v, list) else [v] for k, v in body.items()}
+            elif isinstance(body, bytes):
+                try:
+                    text = body.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise FormBodyError("url-encoded body is not valid UTF-8") from None
+                form = parse_query(text, "url-encoded body", FormBodyError)
+            else:
+                form = {}
+        else:
+            form = {}
+        self._form_all = form
+        self._files_all = files
+
+    @property
+    def form_all(self) -> dict[str, list[str]]:
+        """Every text field of a ``multipart/form-data`` or url-encoded body:
+        ``name -> [values]`` in the order sent; ``{}`` for other bodies."""
+        form = self._form_all
+        if form is _UNSET:
+            self._parse_form()
+            form = self._form_all
+        return form
+
+    @property
+    def form(self) -> dict[str, str]:
+        """Text fields of a form body, ``name -> value``; a repeated name gives its first."""
+        return {k: v[0] for k, v in self.form_all.items()}
+
+    @property
+    def files_all(self) -> dict[str, list[UploadFile]]:
+        """Every file of a ``multipart/form-data`` body: ``field name -> [UploadFile]``."""
+        files = self._files_all
+        if files is _UNSET:
+            self._parse_form()
+            files = self._files_all
+        return files
+
+    @property
+    def files(self) -> dict[str, UploadFile]:
+        """Files of a ``multipart/form-data`` body, ``field name -> UploadFile`` (the first
+        of a repeated name): ``name``, ``filename``, ``content_type``, ``size``, ``stream``."""
+        return {k: v[0] for k, v in self.files_all.items()}
+
+    # -- conditional requests -------------------------------------------------
+    def precondition(
+        self,
+        etag: str | None = None,
+        last_modified: Any = None,
+        *,
+        exists: bool | None = None,
+    ) -> None:
+        """Before a PUT, PATCH or DELETE changes a resource: ``Http412Error`` when the
+        request's ``If-Match`` / ``If-Unmodified-Since`` / ``If-None-Match`` do not hold
+        for the resource's current ``etag`` and ``last_modified``."""
+        conditional.precondition(self, etag, last_modified, exists=exists)
 
     # -- connection -----------------------------------------------------------
     @property

@@ -152,3 +152,71 @@ for _name in PLUGINS:
         session.install("-e", ".[models,asgi]", *deps, "-e", _plugin_req(_name))
         session.install(*TEST_DEPS)
         session.run("pytest", "tests/core", *_plugin_tests(_name), *session.posargs)
+
+
+# -- reliability (README: Reliability) ------------------------------------------------------
+RELIABILITY_RESULTS = ROOT / "test-output" / "reliability.jsonl"
+
+
+def _fresh_results() -> dict[str, str]:
+    """An empty results file for the checks to append to (``tests/reliability_results.py``)."""
+    RELIABILITY_RESULTS.parent.mkdir(exist_ok=True)
+    RELIABILITY_RESULTS.unlink(missing_ok=True)
+    return {"CLINK_RELIABILITY_RESULTS": str(RELIABILITY_RESULTS)}
+
+
+def _summary(session: nox.Session) -> None:
+    session.run("python", "fuzz/summary.py", str(RELIABILITY_RESULTS))
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """Fuzz the kernel's request parsing, a few minutes; not in CI's default run.
+
+    The hypothesis properties of tests/core/test_fuzz_parsing.py with CLINK_FUZZ_EXAMPLES
+    (3000) new examples each, then atheris (fuzz/fuzz_kernel.py) for CLINK_FUZZ_SECONDS
+    (120) seconds, or as many as given: `nox -s fuzz -- 600`. Prints the inputs tried.
+    """
+    import os
+
+    session.install("-e", ".[models,asgi]", "atheris", "hypothesis", *TEST_DEPS)
+    env = _fresh_results()
+    env["CLINK_FUZZ_EXAMPLES"] = os.environ.get("CLINK_FUZZ_EXAMPLES") or "3000"
+    seconds = session.posargs[0] if session.posargs else (
+        os.environ.get("CLINK_FUZZ_SECONDS") or "120")
+    try:
+        session.run("pytest", "tests/core/test_fuzz_parsing.py", "-q", "-p", "no:cacheprovider",
+                    env=env)
+        session.run("python", "fuzz/fuzz_kernel.py", "--seconds", seconds, env=env)
+    finally:
+        _summary(session)
+
+
+@nox.session
+def reliability(session: nox.Session) -> None:
+    """Faults, hostile clients and memory at full size, ~10 minutes; not in CI's default run.
+
+    tests/e2e/test_reliability_*.py (gunicorn and bjoern, the database killed under load,
+    the mail server down) with CLINK_RELIABILITY_REQUESTS (300,000) requests for the
+    memory check, each traced by tracemalloc, then the kernel's fuzz properties; prints
+    the results. bjoern builds against libev: as root with apt-get, libev-dev is installed.
+    """
+    import os
+    import shutil
+
+    if not Path("/usr/include/ev.h").exists() and shutil.which("apt-get") and os.geteuid() == 0:
+        apt = {"external": True, "success_codes": range(256)}  # a failure shows in the tests
+        session.run("apt-get", "update", "-q", **apt)
+        session.run("apt-get", "install", "-y", "-q", "libev-dev", **apt)
+    _install_all(session)
+    session.install(*TEST_DEPS, "hypothesis", "gunicorn>=22", "bjoern>=3.2")
+    env = _fresh_results()
+    env["CLINK_RELIABILITY_REQUESTS"] = os.environ.get("CLINK_RELIABILITY_REQUESTS") or "300000"
+    env["CLINK_RELIABILITY_TRACE"] = "full"
+    env["CI"] = "true"  # a missing server or package fails the run instead of skipping
+    try:
+        session.run("pytest", *sorted(str(p) for p in ROOT.glob("tests/e2e/test_reliability_*.py")),
+                    "tests/core/test_fuzz_parsing.py", "-q", "-p", "no:cacheprovider",
+                    *session.posargs, env=env)
+    finally:
+        _summary(session)

@@ -179,7 +179,8 @@ def fuzz(session: nox.Session) -> None:
     """
     import os
 
-    session.install("-e", ".[models,asgi]", "atheris", "hypothesis", *TEST_DEPS)
+    # orjson: the kernel imports it (clink_core.codec) without declaring it yet
+    session.install("-e", ".[models,asgi]", "orjson", "atheris", "hypothesis", *TEST_DEPS)
     env = _fresh_results()
     env["CLINK_FUZZ_EXAMPLES"] = os.environ.get("CLINK_FUZZ_EXAMPLES") or "3000"
     seconds = session.posargs[0] if session.posargs else (

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -65,6 +66,8 @@ SEEDS = [
 
 TRIED = 0
 STOP_AT = 0.0
+#: the seed corpus folder made for this run (removed at the end), if any.
+CORPUS: str | None = None
 TIME_BOUND = 0.25
 
 
@@ -112,8 +115,10 @@ def test_one_input(data: bytes) -> None:
 
 def finish() -> None:
     """Report the count and leave (libFuzzer's own exit skips Python's atexit)."""
-    record("kernel-fuzz-atheris", inputs=TRIED, crashes=0, seconds=round(time.monotonic()
-                                                                         - STARTED))
+    record("kernel-fuzz-atheris", inputs=TRIED, crashes=0,
+           seconds=round(time.monotonic() - STARTED))
+    if CORPUS is not None:
+        shutil.rmtree(CORPUS, ignore_errors=True)
     sys.stdout.flush()
     os._exit(0)
 
@@ -130,7 +135,7 @@ STARTED = time.monotonic()
 
 
 def main() -> None:
-    global STOP_AT, TIME_BOUND
+    global CORPUS, STOP_AT, TIME_BOUND
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=120.0, help="how long to fuzz")
     parser.add_argument("--time-bound", type=float, default=TIME_BOUND,
@@ -139,7 +144,8 @@ def main() -> None:
     STOP_AT = time.monotonic() + args.seconds
     TIME_BOUND = args.time_bound
     if not any(not a.startswith("-") for a in libfuzzer):
-        libfuzzer.append(seed_corpus())
+        CORPUS = seed_corpus()
+        libfuzzer.append(CORPUS)
     crashes = ROOT / "test-output" / "fuzz"
     crashes.mkdir(parents=True, exist_ok=True)
     argv = [sys.argv[0], *libfuzzer, f"-max_total_time={int(args.seconds) + 30}",

@@ -210,7 +210,7 @@ def reliability(session: nox.Session) -> None:
         session.run("apt-get", "update", "-q", **apt)
         session.run("apt-get", "install", "-y", "-q", "libev-dev", **apt)
     _install_all(session)
-    session.install(*TEST_DEPS, "hypothesis", "gunicorn>=22", "bjoern>=3.2")
+    session.install(*TEST_DEPS, "orjson", "hypothesis", "gunicorn>=22", "bjoern>=3.2")
     env = _fresh_results()
     env["CLINK_RELIABILITY_REQUESTS"] = os.environ.get("CLINK_RELIABILITY_REQUESTS") or "300000"
     env["CLINK_RELIABILITY_TRACE"] = "full"

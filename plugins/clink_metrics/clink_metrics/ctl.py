@@ -8,6 +8,11 @@ from typing import Any
 from clink_core import Controller, mapper, stamp
 from clink_core.plugin import Http401Error
 
+try:
+    from clink_core.plugin import produces
+except ImportError:  # a kernel that exports it from clink_core.http only
+    from clink_core.http import produces
+
 from .conf import MetricsConf
 from .service import MetricsSv
 
@@ -45,7 +50,8 @@ def metrics_ctl(conf: MetricsConf) -> type[Controller]:
 
     if conf.guard is not None:
         metrics = conf.guard(metrics)
-    metrics = mapper.get(conf.path)(metrics)
+    # The page's type is negotiated by prometheus-client (text or OpenMetrics).
+    metrics = mapper.get(conf.path)(produces("*/*")(metrics))
     ctl = type("MetricsCtl", (Controller,), {
         "__init__": __init__, "metrics": metrics, "__module__": __name__,
         "__doc__": "Serves the metrics page.",

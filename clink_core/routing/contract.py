@@ -38,12 +38,15 @@ class ResponseContractError(RuntimeError):
         )
 
 
-def body_checker(schema: Any, where: str) -> Callable[[str, Any], Any]:
+def body_checker(
+    schema: Any, where: str, *, allow_control: bool = False
+) -> Callable[[str, Any], Any]:
     """``check(name, body) -> body``: a schema validates (and returns the body as it
-    is), a model decodes (and returns the instance)."""
+    is), a model decodes (and returns the instance). ``allow_control``: a response
+    built from stored data may hold control characters a request may not."""
     if is_model(schema):
         return ModelDecoder(schema, where)
-    compiled = CompiledSchema(schema)
+    compiled = CompiledSchema(schema, allow_control=allow_control)
 
     def check(name: str, body: Any) -> Any:
         compiled.check(name, body)
@@ -62,7 +65,7 @@ def _response_checks(
                 require_msgspec(schema, where)
                 checks[status] = _model_response(schema)
             else:
-                checks[status] = body_checker(schema, where)
+                checks[status] = body_checker(schema, where, allow_control=True)
     return checks
 
 

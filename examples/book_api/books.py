@@ -18,7 +18,6 @@ from pymongo.errors import DuplicateKeyError
 from clink_auth import require_auth, require_group
 from clink_core import Controller, Service, mapper, stamp
 from clink_core.dflow import ExistError, NonExistError, verify
-from clink_core.error.http import Http400Error
 from clink_mongo import MongoDocSpec, MongoSv
 
 # -- schemas: they check requests (mapper.body, verify) and document the API ----------
@@ -142,16 +141,6 @@ class BookSv(Service):
             raise NonExistError({"id": book_id})
 
 
-def _int_arg(req: Any, name: str, default: int) -> int:
-    """A whole-number query argument (the service checks its range)."""
-    raw = req.args.get(name)
-    if raw is None:
-        return default
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
-        raise Http400Error(req, f"{name} must be a whole number")
-    return int(raw)
-
-
 @stamp(BookSv)
 @mapper.path("/book")
 class BookCtl(Controller):
@@ -167,7 +156,8 @@ class BookCtl(Controller):
     @mapper.response(400, None, "page or size is not a whole number in range")
     def get_list(self, req: Any, res: Any) -> None:
         """List books, newest first, a page at a time."""
-        res.body = self.book_sv.page(_int_arg(req, "page", 1), _int_arg(req, "size", 20))
+        # The declared query arguments arrive converted and checked (defaults included).
+        res.body = self.book_sv.page(req.args["page"], req.args["size"])
 
     @mapper.get("/item")
     @mapper.query("id", BOOK_ID, "the book's id", required=True)

@@ -13,7 +13,9 @@ What is not configured is provided locally:
 - no ``CLINK_LOG_DIR``: logs in ``<data>/logs``.
 
 ``<data>`` is ``CLINK_DEMO_DATA`` (default: ``.clink-data`` in the current
-directory). The API listens on http://127.0.0.1:8080 (``PORT`` overrides).
+directory). The API listens on http://127.0.0.1:8080 (``PORT`` overrides), on
+clink's WSGI development server, or with ``CLINK_DEMO_SERVER=asgi`` the same app
+over ASGI under uvicorn.
 Ctrl-C or SIGTERM stops the server, then the outbox and the database.
 """
 
@@ -25,6 +27,7 @@ import logging
 import os
 import secrets
 import signal
+import socket
 import sys
 from pathlib import Path
 from types import FrameType
@@ -123,8 +126,18 @@ def main() -> int:
 
             app = create_app(mongo_url, smtp_conf)
             stack.callback(app.injector.ref(MongoSv).close)
+            asgi = env.get("CLINK_DEMO_SERVER", "wsgi").strip().lower() == "asgi"
+            httpd: Any = None
             try:
-                httpd = make_server(HOST, port, app)
+                if asgi:  # the same app over ASGI, under uvicorn (clink-core[asgi])
+                    import uvicorn
+
+                    listening = socket.create_server((HOST, port))  # bound before the banner
+                    httpd = uvicorn.Server(uvicorn.Config(
+                        app.asgi, log_level="warning", lifespan="on"))
+                    lines.append("server    uvicorn, ASGI (CLINK_DEMO_SERVER=asgi)")
+                else:
+                    httpd = make_server(HOST, port, app)
             except OSError as e:
                 print(f"book-api: cannot listen on {HOST}:{port}: {e} (set PORT)",
                       file=sys.stderr, flush=True)
@@ -141,7 +154,10 @@ def main() -> int:
             else:
                 lines.append("root      user root, password from CLINK_AUTH_ROOT_PWD")
             _say("book-api is running\n  " + "\n  ".join(lines) + "\nCtrl-C stops it.")
-            httpd.serve_forever()  # returns on KeyboardInterrupt, the socket closed
+            if asgi:
+                httpd.run(sockets=[listening])  # uvicorn stops on SIGINT/SIGTERM by itself
+            else:
+                httpd.serve_forever()  # returns on KeyboardInterrupt, the socket closed
         except KeyboardInterrupt:
             pass
         finally:

@@ -69,9 +69,13 @@ def cli() -> list[str]:
     return [found]
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory):
-    with DemoProcess(tmp_path_factory.mktemp("fuzz") / "data", **FAST_ARGON2) as proc:
+@pytest.fixture(scope="module", params=["wsgi", "asgi"])
+def demo(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):
+    """The demo on clink's WSGI server, then the same app over ASGI under uvicorn."""
+    if request.param == "asgi":
+        need_module("uvicorn", "the ASGI demo needs clink-core[asgi] (uvicorn)")
+    with DemoProcess(tmp_path_factory.mktemp("fuzz") / "data", **FAST_ARGON2,
+                     CLINK_DEMO_SERVER=request.param) as proc:
         yield proc
         assert proc.stop() == 0  # still alive and able to stop cleanly after the fuzzing
 

@@ -13,6 +13,7 @@ PLUGINS = sorted(p.name for p in (ROOT / "plugins").glob("*") if (p / "pyproject
 TEST_DEPS = [
     "pytest>=8",
     "pytest-timeout",
+    "hypothesis",
     "openapi-spec-validator>=0.7",
     "schemathesis>=4.1",
     "playwright>=1.40",
@@ -179,8 +180,7 @@ def fuzz(session: nox.Session) -> None:
     """
     import os
 
-    # orjson: the kernel imports it (clink_core.codec) without declaring it yet
-    session.install("-e", ".[models,asgi]", "orjson", "atheris", "hypothesis", *TEST_DEPS)
+    session.install("-e", ".[models,asgi]", "atheris", *TEST_DEPS)
     env = _fresh_results()
     env["CLINK_FUZZ_EXAMPLES"] = os.environ.get("CLINK_FUZZ_EXAMPLES") or "3000"
     seconds = session.posargs[0] if session.posargs else (
@@ -210,7 +210,7 @@ def reliability(session: nox.Session) -> None:
         session.run("apt-get", "update", "-q", **apt)
         session.run("apt-get", "install", "-y", "-q", "libev-dev", **apt)
     _install_all(session)
-    session.install(*TEST_DEPS, "orjson", "hypothesis", "gunicorn>=22", "bjoern>=3.2")
+    session.install(*TEST_DEPS, "gunicorn>=22", "bjoern>=3.2")
     env = _fresh_results()
     env["CLINK_RELIABILITY_REQUESTS"] = os.environ.get("CLINK_RELIABILITY_REQUESTS") or "300000"
     env["CLINK_RELIABILITY_TRACE"] = "full"

@@ -69,11 +69,30 @@ def _plugin_tests(name: str) -> list[str]:
     return [str(folder)] if folder.exists() else []
 
 
+def _install_servers(session: nox.Session) -> None:
+    """gunicorn and bjoern, for the tests over real servers (tests/e2e).
+
+    bjoern builds against libev: as root with apt-get, libev-dev is installed when
+    missing. Without it the bjoern tests skip, and fail under ``CI=true``.
+    """
+    import os
+    import shutil
+
+    session.install("gunicorn>=22")
+    if not Path("/usr/include/ev.h").exists() and shutil.which("apt-get") and os.geteuid() == 0:
+        apt = {"external": True, "success_codes": range(256)}  # a failure shows in the tests
+        session.run("apt-get", "update", "-q", **apt)
+        session.run("apt-get", "install", "-y", "-q", "libev-dev", **apt)
+    if Path("/usr/include/ev.h").exists():
+        session.install("bjoern>=3.2")
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
     """Every distribution installed editable together; every test folder."""
     _install_all(session)
     session.install(*TEST_DEPS)
+    _install_servers(session)
     session.run("pytest", "tests", *session.posargs)
 
 
@@ -200,17 +219,13 @@ def reliability(session: nox.Session) -> None:
     tests/e2e/test_reliability_*.py (gunicorn and bjoern, the database killed under load,
     the mail server down) with CLINK_RELIABILITY_REQUESTS (300,000) requests for the
     memory check, each traced by tracemalloc, then the kernel's fuzz properties; prints
-    the results. bjoern builds against libev: as root with apt-get, libev-dev is installed.
+    the results.
     """
     import os
-    import shutil
 
-    if not Path("/usr/include/ev.h").exists() and shutil.which("apt-get") and os.geteuid() == 0:
-        apt = {"external": True, "success_codes": range(256)}  # a failure shows in the tests
-        session.run("apt-get", "update", "-q", **apt)
-        session.run("apt-get", "install", "-y", "-q", "libev-dev", **apt)
     _install_all(session)
-    session.install(*TEST_DEPS, "gunicorn>=22", "bjoern>=3.2")
+    session.install(*TEST_DEPS)
+    _install_servers(session)
     env = _fresh_results()
     env["CLINK_RELIABILITY_REQUESTS"] = os.environ.get("CLINK_RELIABILITY_REQUESTS") or "300000"
     env["CLINK_RELIABILITY_TRACE"] = "full"

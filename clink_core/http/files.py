@@ -25,20 +25,22 @@ _NOT_FOUND = "no such file"
 class FileBody:
     """An open file a response sends: its size and modification time when known."""
 
-    __slots__ = ("file", "mtime", "name", "offset", "size")
+    __slots__ = ("file", "mtime", "mtime_ns", "name", "offset", "size")
 
     def __init__(
         self,
         file: IO[bytes],
         size: int | None,
-        mtime: float | None,
+        mtime_ns: int | None,
         name: str,
         offset: int = 0,
     ) -> None:
         self.file = file
         #: bytes to send (from ``offset``), ``None`` when the file cannot tell.
         self.size = size
-        self.mtime = mtime
+        #: the modification time in nanoseconds (exact, for the entity tag) and seconds.
+        self.mtime_ns = mtime_ns
+        self.mtime = None if mtime_ns is None else mtime_ns / 1e9
         self.name = name
         #: where the file stood when given: byte 0 of what is sent.
         self.offset = offset
@@ -113,7 +115,7 @@ def open_file(path_or_file: Any, root: str | os.PathLike[str] | None = None) -> 
         if not same or not stat.S_ISREG(st.st_mode):
             file.close()
             raise Http404Error(_NOT_FOUND)
-        return FileBody(file, st.st_size, st.st_mtime, path)
+        return FileBody(file, st.st_size, st.st_mtime_ns, path)
     if not hasattr(path_or_file, "read"):
         raise TypeError(
             f"send_file takes a path or an open binary file, got {type(path_or_file).__name__}"
@@ -123,13 +125,13 @@ def open_file(path_or_file: Any, root: str | os.PathLike[str] | None = None) -> 
     return FileBody(path_or_file, size, mtime, name if isinstance(name, str) else "", offset)
 
 
-def _measure(file: Any) -> tuple[int | None, float | None, int]:
-    """Size left from the position, mtime and position of an open file object."""
+def _measure(file: Any) -> tuple[int | None, int | None, int]:
+    """Size left from the position, mtime (ns) and position of an open file object."""
     try:
         st = os.fstat(file.fileno())
         if stat.S_ISREG(st.st_mode):
             here = file.tell()
-            return st.st_size - here, st.st_mtime, here
+            return st.st_size - here, st.st_mtime_ns, here
     except (AttributeError, OSError, ValueError):
         pass
     try:
@@ -165,7 +167,8 @@ def disposition(download_name: str) -> str:
 
 
 def etag_of(body: FileBody) -> str | None:
-    """``"<mtime ns>-<size>"`` in hex, as nginx does, when both are known."""
-    if body.mtime is None or body.size is None:
+    """``"<mtime ns>-<size>"`` in hex (nginx uses seconds; nanoseconds tell apart two
+    writes within a second), when both are known."""
+    if body.mtime_ns is None or body.size is None:
         return None
-    return f'"{int(body.mtime * 1_000_000_000):x}-{body.size:x}"'
+    return f'"{body.mtime_ns:x}-{body.size:x}"'

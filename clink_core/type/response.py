@@ -100,8 +100,10 @@ class Response:
         ``location`` is a root-relative path or an absolute URL; a scheme-relative
         ``//host/...`` is refused (an open redirect) unless ``allow_scheme_relative``.
         """
+        # Both checked before anything changes: a refused redirect leaves no Location.
+        status = check_status(status)
         self.header["Location"] = check_location(location, allow_scheme_relative)
-        self.status = check_status(status)
+        self.status = status
         self.content_type = None
         self.body = None
 
@@ -155,8 +157,8 @@ class Response:
         tag = etag_of(body)
         if tag is not None:
             self._etag = tag
-        if body.mtime is not None:
-            self._modified = int(body.mtime)
+        if body.mtime_ns is not None:
+            self._modified = body.mtime_ns // 1_000_000_000
         self._extended = True
 
     def send_events(self, events: Iterable[Any], *, retry: int | None = None) -> None:

@@ -61,7 +61,10 @@ class StatsCollector(Collector):
     def __init__(self, stats: RequestStats, namespace: str) -> None:
         self._stats = stats
         self._names = names(namespace)
-        self._bounds = [floatToGoString(b) for b in stats.bounds] + ["+Inf"]
+        self._bounds = [
+            floatToGoString(b)  # type: ignore[no-untyped-call]
+            for b in stats.bounds
+        ] + ["+Inf"]
 
     def collect(self) -> Iterator[Any]:
         snap = self._stats.snapshot()
@@ -69,7 +72,7 @@ class StatsCollector(Collector):
         requests = CounterMetricFamily(n.requests, REQUESTS_DOC, labels=LABELS)
         duration = HistogramMetricFamily(n.duration, DURATION_DOC, labels=LABELS)
         for labels, cell in sorted(snap.requests.items()):
-            count = 0
+            count = 0.0
             buckets = []
             for bound, k in zip(self._bounds, cell[:-1], strict=True):
                 count += k

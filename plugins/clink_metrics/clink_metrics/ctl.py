@@ -6,12 +6,8 @@ import hmac
 from typing import Any
 
 from clink_core import Controller, mapper, stamp
+from clink_core.http import produces
 from clink_core.plugin import Http401Error
-
-try:
-    from clink_core.plugin import produces
-except ImportError:  # a kernel that exports it from clink_core.http only
-    from clink_core.http import produces
 
 from .conf import MetricsConf
 from .service import MetricsSv
@@ -56,4 +52,4 @@ def metrics_ctl(conf: MetricsConf) -> type[Controller]:
         "__init__": __init__, "metrics": metrics, "__module__": __name__,
         "__doc__": "Serves the metrics page.",
     })
-    return stamp(MetricsSv)(mapper.path("/")(ctl))  # type: ignore[no-any-return]
+    return stamp(MetricsSv)(mapper.path("/")(ctl))

@@ -48,7 +48,7 @@ def child_exit(server: Any, worker: Any) -> None:
     """Drop the live gauges of a worker that ended."""
     from prometheus_client import multiprocess
 
-    multiprocess.mark_process_dead(worker.pid, _dir())
+    multiprocess.mark_process_dead(worker.pid, _dir())  # type: ignore[no-untyped-call]
 
 
 def when_ready(server: Any) -> None:
@@ -69,5 +69,5 @@ def when_ready(server: Any) -> None:
             return multiprocess_registry(path).collect()
 
     addr = os.environ.get("CLINK_METRICS_ADDR") or "127.0.0.1"
-    start_http_server(int(raw), addr, registry=_Merged())  # type: ignore[arg-type]
+    start_http_server(int(raw), addr, registry=_Merged())
     logger.info("clink-metrics: every worker's metrics on http://%s:%s/", addr, raw)

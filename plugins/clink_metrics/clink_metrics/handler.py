@@ -19,7 +19,7 @@ class MetricsInHandler(ILv1Handler):
     tryfirst = True
 
     def __init__(self, metrics: MetricsSv) -> None:
-        self.handle = metrics.stats.handlers()[0]  # type: ignore[method-assign]
+        self.handle = metrics.stats.handlers()[0]
 
 
 @stamp(MetricsSv)
@@ -29,7 +29,7 @@ class MetricsOutHandler(ILv5Handler):
     trylast = True
 
     def __init__(self, metrics: MetricsSv) -> None:
-        self.handle = metrics.stats.handlers()[1]  # type: ignore[method-assign]
+        self.handle = metrics.stats.handlers()[1]
 
 
 @stamp(MetricsSv)
@@ -37,7 +37,7 @@ class MetricsErrorHandler(ILv7Handler):
     """Level 7: the exception's class is counted."""
 
     def __init__(self, metrics: MetricsSv) -> None:
-        self.handle = metrics.stats.handlers()[2]  # type: ignore[method-assign]
+        self.handle = metrics.stats.handlers()[2]
 
 
 #: every handler of the plugin, for ``app.add_handlers`` without the plugin module.

@@ -24,7 +24,7 @@ def multiprocess_registry(path: str) -> CollectorRegistry:
     """A registry that merges the files of every process in ``path`` (made per scrape,
     as prometheus-client recommends)."""
     registry = CollectorRegistry()
-    MultiProcessCollector(registry, path)
+    MultiProcessCollector(registry, path)  # type: ignore[no-untyped-call]
     return registry
 
 

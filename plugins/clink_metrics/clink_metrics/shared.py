@@ -179,8 +179,8 @@ class SharedWriter:
                 child = fam.duration.labels(*labels)
                 if old is None:
                     check_layout(child, fam.bounds)
-                    old = written[labels] = [0] * (len(cell) - 1) + [0.0]
-                added = 0
+                    old = written[labels] = [0.0] * len(cell)
+                added = 0.0
                 for i in range(len(cell) - 1):
                     delta = cell[i] - old[i]
                     if delta > 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -33,7 +34,7 @@ class Principal(NamedTuple):
 
     id: ObjectId
     name: str
-    claims: dict[str, Any]
+    claims: Mapping[str, Any]  # read-only: shared by every request with the token
 
     def __repr__(self) -> str:  # claims stay out of logs
         return f"Principal(id={self.id!r}, name={self.name!r})"

@@ -106,10 +106,12 @@ def core(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff over the repository, mypy over the kernel."""
-    session.install("-e", ".", "ruff", "mypy")
+    """ruff over the repository; mypy --strict over the kernel and every plugin."""
+    _install_all(session)
+    session.install("ruff", "mypy")
     session.run("ruff", "check", ".")
-    session.run("mypy", "clink_core")
+    packages = [f"plugins/{name}/{name}" for name in PLUGINS]
+    session.run("mypy", "--strict", "clink_core", *packages, "examples/plugin_hello/clink_hello")
 
 
 @nox.session

@@ -1,5 +1,6 @@
 """Clink plugin: ``SmtpSv`` sends UTF-8 mail over verified TLS, configured by ``SmtpConf``.
 
+``SmtpSv.send_later`` queues mail (``clink_smtp.queue``), drained when the app stops.
 The console outbox for development is ``clink_smtp.outbox`` (imported on demand).
 """
 
@@ -10,19 +11,28 @@ from .error import (
     SmtpError,
     SmtpHeaderError,
     SmtpLoginError,
+    SmtpQueueClosedError,
+    SmtpQueueError,
+    SmtpQueueFullError,
     SmtpRecipientError,
     SmtpSendError,
     SmtpTlsError,
     SmtpUnreachableError,
 )
+from .queue import DrainReport, MailQueue
 from .service import SmtpSv
 
 __all__ = [
+    "DrainReport",
+    "MailQueue",
     "SmtpAddressError",
     "SmtpConf",
     "SmtpError",
     "SmtpHeaderError",
     "SmtpLoginError",
+    "SmtpQueueClosedError",
+    "SmtpQueueError",
+    "SmtpQueueFullError",
     "SmtpRecipientError",
     "SmtpSendError",
     "SmtpSv",

@@ -29,6 +29,10 @@ class SmtpConf(Primitive):
     or against ``ca_file`` when given. ``user`` is the login name, the sender's
     address when not given; there is a login only when ``password`` is set.
     ``timeout`` (seconds) bounds the connection and each exchange with the server.
+    ``drain_timeout`` (seconds, 0 or more) bounds how long stopping the app waits
+    for mail still queued (``SmtpSv.send_later``); what is left is logged as not
+    sent. Keep it below the server's own stop timeout (gunicorn's
+    ``graceful_timeout``, 30 s by default).
     """
 
     def __init__(
@@ -41,6 +45,7 @@ class SmtpConf(Primitive):
         timeout: float = 10,
         ca_file: str | os.PathLike[str] | None = None,
         user: str | None = None,
+        drain_timeout: float = 10,
     ) -> None:
         if not isinstance(host, str) or not host.strip() or any(c.isspace() for c in host):
             raise _fail("SmtpConf host", "a host name or IP address", host)
@@ -58,6 +63,11 @@ class SmtpConf(Primitive):
             or not 0 < timeout < float("inf")
         ):
             raise _fail("SmtpConf timeout", "a positive number of seconds", timeout)
+        if (
+            not isinstance(drain_timeout, (int, float)) or isinstance(drain_timeout, bool)
+            or not 0 <= drain_timeout < float("inf")
+        ):
+            raise _fail("SmtpConf drain_timeout", "a number of seconds, 0 or more", drain_timeout)
         if ca_file is not None:
             if not isinstance(ca_file, (str, os.PathLike)):
                 raise _fail("SmtpConf ca_file", "a path to a PEM file", ca_file)
@@ -84,6 +94,7 @@ class SmtpConf(Primitive):
         self.timeout = timeout
         self.ca_file: str | None = ca_file
         self.user = user
+        self.drain_timeout = drain_timeout
 
     @property
     def login(self) -> str | None:
@@ -97,7 +108,8 @@ class SmtpConf(Primitive):
         return (
             f"SmtpConf(host={self.host!r}, port={self.port!r}, sender={self.sender!r}, "
             f"password={password!s}, security={self.security!r}, timeout={self.timeout!r}, "
-            f"ca_file={self.ca_file!r}, user={self.user!r})"
+            f"ca_file={self.ca_file!r}, user={self.user!r}, "
+            f"drain_timeout={self.drain_timeout!r})"
         )
 
     @classmethod
@@ -105,7 +117,8 @@ class SmtpConf(Primitive):
         """Build from ``CLINK_SMTP_*`` variables; ``HOST`` and ``SENDER`` are required.
 
         ``CLINK_SMTP_PORT`` defaults to 587, 465 or 25 by ``CLINK_SMTP_SECURITY``
-        (default ``starttls``); ``CLINK_SMTP_TIMEOUT`` to 10 seconds. Empty
+        (default ``starttls``); ``CLINK_SMTP_TIMEOUT`` and ``CLINK_SMTP_DRAIN_TIMEOUT``
+        to 10 seconds. Empty
         variables count as unset. A bad value raises ``ConfError`` naming it.
         """
         env = os.environ if env is None else env
@@ -137,10 +150,19 @@ class SmtpConf(Primitive):
             raise _fail("CLINK_SMTP_TIMEOUT", "a positive number of seconds", raw_timeout) from None
         if not 0 < timeout < float("inf"):
             raise _fail("CLINK_SMTP_TIMEOUT", "a positive number of seconds", raw_timeout)
+        raw_drain = get("DRAIN_TIMEOUT")
+        try:
+            drain_timeout = 10.0 if raw_drain is None else float(raw_drain)
+        except ValueError:
+            raise _fail(
+                "CLINK_SMTP_DRAIN_TIMEOUT", "a number of seconds, 0 or more", raw_drain
+            ) from None
+        if not 0 <= drain_timeout < float("inf"):
+            raise _fail("CLINK_SMTP_DRAIN_TIMEOUT", "a number of seconds, 0 or more", raw_drain)
         try:
             return cls(
                 host.strip(), port, sender.strip(), get("PASSWORD"), security, timeout,
-                get("CA_FILE"), get("USER"),
+                get("CA_FILE"), get("USER"), drain_timeout,
             )
         except ConfError as e:
             raise ConfError(f"{e} (from the CLINK_SMTP_* environment variables)") from None

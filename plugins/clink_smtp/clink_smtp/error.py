@@ -50,3 +50,15 @@ class SmtpHeaderError(SmtpError, ValueError):
 
     Refused before any connection is made.
     """
+
+
+class SmtpQueueError(SmtpError):
+    """The mail queue cannot take the mail (``SmtpSv.send_later``/``submit``)."""
+
+
+class SmtpQueueFullError(SmtpQueueError):
+    """As many mails as the queue holds are waiting: the mail server is slow or down."""
+
+
+class SmtpQueueClosedError(SmtpQueueError):
+    """The app is stopping: its mail queue was drained and takes no more mail."""

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Callable
+from concurrent.futures import Future
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import Any
 
 from clink_core import AppConf, Service, stamp
 from clink_core.type import ConfError
@@ -23,6 +26,7 @@ from .error import (
     SmtpTlsError,
     SmtpUnreachableError,
 )
+from .queue import DrainReport, MailQueue
 
 
 def _reply(e: smtplib.SMTPResponseException) -> str:
@@ -39,6 +43,11 @@ class SmtpSv(Service):
     between threads), upgrades it to TLS as configured, logs in when a password
     is set, sends one message and closes. The From header shows the app's name
     with the sender's address.
+
+    ``send_later`` and ``submit`` send in the background, on the service's
+    ``MailQueue`` (``clink_smtp.queue``); the plugin drains it when the app
+    stops, waiting at most ``SmtpConf.drain_timeout`` seconds and logging what
+    could not be sent.
     """
 
     def __init__(self, app_conf: AppConf, smtp_conf: SmtpConf) -> None:
@@ -51,6 +60,7 @@ class SmtpSv(Service):
         self.conf = smtp_conf
         self._sender = Address(display_name=app_conf.name, addr_spec=smtp_conf.sender)
         self._msgid_domain = smtp_conf.sender.rpartition("@")[2]
+        self.queue = MailQueue(smtp_conf.drain_timeout)
         self._ssl: ssl.SSLContext | None = None
         if smtp_conf.security != "none":
             try:
@@ -96,7 +106,31 @@ class SmtpSv(Service):
         ``SmtpSendError``; unsafe input is refused before connecting (see
         ``build_message``).
         """
+        return self._send_message(self.build_message(dest_email, subject, text_body), dest_email)
+
+    def send_later(self, dest_email: str, subject: str, text_body: str) -> Future[str]:
+        """Queue the mail; a mail thread sends it. The future holds the Message-ID or the
+        ``SmtpError``, which is also logged.
+
+        Unsafe input is refused here, at once (as by ``send``); a full queue raises
+        ``SmtpQueueFullError`` and a stopping app ``SmtpQueueClosedError``.
+        """
         msg = self.build_message(dest_email, subject, text_body)
+        return self.queue.submit(self._send_message, msg, dest_email)
+
+    def submit(self, job: Callable[..., Any], *args: Any, recipients: int = 1) -> Future[Any]:
+        """Run ``job(*args)``, which sends mail (``self.send``), on the mail queue: for
+        work that must happen before the mail is sent (a look-up, a code) and must not
+        delay the response. ``recipients``: how many it mails, reported if it is lost.
+        Errors as ``send_later``."""
+        return self.queue.submit(job, *args, recipients=recipients)
+
+    def drain(self, timeout: float | None = None) -> DrainReport:
+        """Wait at most ``timeout`` (default ``SmtpConf.drain_timeout``) seconds for the
+        queued mail, then log what was not sent; the queue takes no more (the app stops)."""
+        return self.queue.drain(timeout)
+
+    def _send_message(self, msg: EmailMessage, dest_email: str) -> str:
         conf = self.conf
         where = f"{conf.host}:{conf.port}"
         stage = "connecting"

@@ -43,6 +43,9 @@ def test_repr_hides_the_password():
     ({"timeout": -1}, "timeout"),
     ({"timeout": "10"}, "timeout"),
     ({"timeout": float("nan")}, "timeout"),
+    ({"drain_timeout": -1}, "drain_timeout"),
+    ({"drain_timeout": "5"}, "drain_timeout"),
+    ({"drain_timeout": float("inf")}, "drain_timeout"),
     ({"ca_file": "/no/such/ca.pem"}, "ca_file"),
     ({"ca_file": 3}, "ca_file"),
     ({"user": "mailer"}, "user is set but password is not"),
@@ -79,10 +82,11 @@ def test_from_env_full(tmp_path):
         "CLINK_SMTP_TIMEOUT": "2.5",
         "CLINK_SMTP_CA_FILE": str(ca),
         "CLINK_SMTP_USER": "mailer",
+        "CLINK_SMTP_DRAIN_TIMEOUT": "0",
     })
     assert (conf.host, conf.port, conf.sender, conf.password, conf.security, conf.timeout,
-            conf.ca_file, conf.user) == (
-        "smtp.example.com", 2465, "app@example.com", "pw", "tls", 2.5, str(ca), "mailer"
+            conf.ca_file, conf.user, conf.drain_timeout) == (
+        "smtp.example.com", 2465, "app@example.com", "pw", "tls", 2.5, str(ca), "mailer", 0
     )
 
 
@@ -95,7 +99,7 @@ def test_from_env_default_port_follows_security(security, port):
     conf = SmtpConf.from_env(env)
     assert conf.port == port
     assert conf.security == (security or "starttls")
-    assert conf.timeout == 10
+    assert conf.timeout == 10 and conf.drain_timeout == 10
 
 
 def test_from_env_empty_values_count_as_unset():
@@ -113,6 +117,7 @@ def test_from_env_reads_os_environ(monkeypatch):
     monkeypatch.delenv("CLINK_SMTP_USER", raising=False)
     monkeypatch.delenv("CLINK_SMTP_CA_FILE", raising=False)
     monkeypatch.delenv("CLINK_SMTP_TIMEOUT", raising=False)
+    monkeypatch.delenv("CLINK_SMTP_DRAIN_TIMEOUT", raising=False)
     assert SmtpConf.from_env().host == "envhost"
 
 
@@ -126,6 +131,8 @@ def test_from_env_reads_os_environ(monkeypatch):
     ({"CLINK_SMTP_TIMEOUT": "soon"}, "CLINK_SMTP_TIMEOUT"),
     ({"CLINK_SMTP_TIMEOUT": "-1"}, "CLINK_SMTP_TIMEOUT"),
     ({"CLINK_SMTP_TIMEOUT": "inf"}, "CLINK_SMTP_TIMEOUT"),
+    ({"CLINK_SMTP_DRAIN_TIMEOUT": "later"}, "CLINK_SMTP_DRAIN_TIMEOUT"),
+    ({"CLINK_SMTP_DRAIN_TIMEOUT": "-2"}, "CLINK_SMTP_DRAIN_TIMEOUT"),
     ({"CLINK_SMTP_CA_FILE": "/no/such.pem"}, "CLINK_SMTP_"),
     ({"CLINK_SMTP_SENDER": "nobody"}, "CLINK_SMTP_"),
     ({"CLINK_SMTP_SECURITY": "none", "CLINK_SMTP_PASSWORD": "pw"}, "CLINK_SMTP_"),

@@ -175,8 +175,11 @@ def parse_multipart(
     blocks = _blocks(
         env.get("wsgi.input"), length, bool(env.get("wsgi.input_terminated")), max_body
     )
+    received = 0
     try:
         for data in blocks:
+            if data is not None:
+                received += len(data)
             decoder.receive_data(data)
             event = decoder.next_event()
             while not isinstance(event, (Epilogue, NeedData)):
@@ -214,7 +217,10 @@ def parse_multipart(
             "too large"
         ) from None
     except ValueError as e:  # werkzeug's decoder: missing headers, an early end, bad UTF-8
-        raise MultipartBodyError(f"{_MALFORMED}: {_explain(e)}") from None
+        why = _explain(e) if received else (
+            f"the body is empty (a form without fields is '--{boundary}--')"
+        )
+        raise MultipartBodyError(f"{_MALFORMED}: {why}") from None
     finally:
         blocks.close()
     return fields, files

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from types import MappingProxyType
 from typing import Any
 
@@ -226,10 +227,17 @@ class Request:
         """Fill ``_form_all`` and ``_files_all`` from a multipart or url-encoded body."""
         ctype = self.content_type
         files: dict[str, list[UploadFile]] = {}
-        if ctype == MIME_MULTIPART_FORM and self._body is _UNSET and self.env is not None:
-            form, files = parse_multipart(
-                self.env, self.content_length, self._max_body, self._form_conf
-            )
+        env = self.env
+        body = self._body
+        if ctype == MIME_MULTIPART_FORM and env is not None and (
+            body is _UNSET or body is None or isinstance(body, bytes)
+        ):
+            length = self.content_length
+            if body is not _UNSET:  # read whole already (by a plugin): parsed from memory
+                data = body or b""
+                env = {**env, "wsgi.input": io.BytesIO(data), "wsgi.input_terminated": False}
+                length = len(data)
+            form, files = parse_multipart(env, length, self._max_body, self._form_conf)
             self._body = {k: v[0] if len(v) == 1 else v for k, v in form.items()}
         elif ctype in (MIME_URL_ENCODE, MIME_MULTIPART_FORM):
             body = self.body

@@ -11,7 +11,9 @@ In an app, add a ``MongoConf`` primitive and let the injector create
 ``MongoSv`` for the components that ``@stamp(MongoSv)``. The plugin's entry
 point (``clink_mongo.plugin``) adds the level-7 handler that answers 503 with
 ``Retry-After`` while the database is unreachable; while it is known down,
-operations fail at once (``clink_mongo.failfast``). ``clink_mongo.testing``
+operations fail at once (``clink_mongo.failfast``). It also adds a readiness
+check (``mongo``: a ping with a short timeout) and the
+``clink_mongo_event_listeners`` hook (``clink_mongo.hookspecs``). ``clink_mongo.testing``
 holds pytest fixtures; ``clink_mongo.embedded`` starts a local server.
 """
 
@@ -25,6 +27,7 @@ from .error import (
     MongoSvError,
 )
 from .handler import UNAVAILABLE_MESSAGE, MongoUnavailableHandler, is_outage
+from .hookspecs import MongoListeners
 from .service import MongoSv
 from .type import MongoConf, MongoDocSpec, MongoRetryConf, redact_url
 
@@ -39,6 +42,7 @@ __all__ = [
     "DocumentNotExist",
     "MongoConf",
     "MongoDocSpec",
+    "MongoListeners",
     "MongoRetryConf",
     "MongoSv",
     "MongoSvError",

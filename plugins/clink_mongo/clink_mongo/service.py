@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+import pymongo
 from pymongo import MongoClient
 from pymongo.collection import Collection
 from pymongo.database import Database
@@ -15,10 +16,11 @@ from clink_core import Service, stamp
 
 from .error import DocSpecExit, DocumentIndexError, DocumentNotExist
 from .failfast import FailFastClient, down_reasons
+from .hookspecs import MongoListeners
 from .type import MongoConf, MongoDocSpec
 
 
-@stamp(MongoConf)
+@stamp(MongoConf, MongoListeners)
 class MongoSv(Service):
     """MongoDB interface in the application layer.
 
@@ -34,20 +36,29 @@ class MongoSv(Service):
     server every ``heartbeat_frequency_ms`` (500 ms) and operations run again
     as soon as it answers.
 
+    ``listeners``: pymongo monitoring listeners for the client; in an app, the
+    plugin's, which gathers those plugins return from the
+    ``clink_mongo_event_listeners`` hook (clink-otel's command spans; see
+    ``clink_mongo.hookspecs``).
+
     Documents (collections) are used through specifications:
     ``use_docspec(MongoDocSpec(name, indexes))`` creates the indexes, then
     ``doc(name)`` returns the ``pymongo.collection.Collection``.
     """
 
-    def __init__(self, conf: MongoConf) -> None:
+    def __init__(self, conf: MongoConf, listeners: MongoListeners | None = None) -> None:
         if not isinstance(conf, MongoConf):
             raise TypeError(f"MongoSv takes a MongoConf, got {type(conf).__name__}")
         self.conf = conf
         # connect=False: no background threads until first use, so a process
         # that forks workers after loading the app (gunicorn --preload) is safe.
         client_type = FailFastClient if conf.fail_fast else MongoClient
+        options = conf.client_options()
+        found = listeners.all() if listeners is not None else []
+        if found:  # none: pymongo publishes no events at all (no cost per command)
+            options["event_listeners"] = found
         self._client: MongoClient[dict[str, Any]] = client_type(
-            conf.dburl, connect=False, **conf.client_options()
+            conf.dburl, connect=False, **options
         )
         self._db: Database[dict[str, Any]] = self._client[conf.dbname]
         self._specs: dict[str, MongoDocSpec] = {}
@@ -110,9 +121,18 @@ class MongoSv(Service):
         """
         return down_reasons(self._client.topology_description) is not None
 
-    def ping(self) -> None:
-        """Ask the server to answer (a health check); raises ``ConnectionFailure`` if not."""
-        self._client.admin.command("ping")
+    def ping(self, timeout: float | None = None) -> None:
+        """Ask the server to answer (a health check); raises ``ConnectionFailure`` if not.
+
+        ``timeout``: seconds the whole ping (finding the server included) may take,
+        instead of the conf's timeouts (``pymongo.timeout``); a ping that takes longer
+        raises ``pymongo.errors.PyMongoError`` (a timeout).
+        """
+        if timeout is None:
+            self._client.admin.command("ping")
+            return
+        with pymongo.timeout(timeout):
+            self._client.admin.command("ping")
 
     def close(self) -> None:
         """Close the connections to the server; the service is unusable afterwards."""

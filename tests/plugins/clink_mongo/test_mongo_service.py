@@ -19,6 +19,7 @@ from clink_mongo import (
     DocumentNotExist,
     MongoConf,
     MongoDocSpec,
+    MongoListeners,
     MongoSv,
     MongoSvError,
 )
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.timeout(60)
 
 def test_service_is_stamped_with_its_conf():
     assert issubclass(MongoSv, Service)
-    assert read_stamp(MongoSv, "deps") == (MongoConf,)
+    assert read_stamp(MongoSv, "deps") == (MongoConf, MongoListeners)
 
 
 def test_constructor_needs_a_conf():

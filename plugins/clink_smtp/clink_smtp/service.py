@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from contextlib import ExitStack
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -26,6 +28,7 @@ from .error import (
     SmtpTlsError,
     SmtpUnreachableError,
 )
+from .hookspecs import SendFailure, SmtpListeners, SmtpSendEvent
 from .queue import DrainReport, MailQueue
 
 
@@ -35,7 +38,7 @@ def _reply(e: smtplib.SMTPResponseException) -> str:
     return f"{e.smtp_code} {text}".strip()
 
 
-@stamp(AppConf, SmtpConf)
+@stamp(AppConf, SmtpConf, SmtpListeners)
 class SmtpSv(Service):
     """Send plain-text mail through the server ``SmtpConf`` names.
 
@@ -48,9 +51,15 @@ class SmtpSv(Service):
     ``MailQueue`` (``clink_smtp.queue``); the plugin drains it when the app
     stops, waiting at most ``SmtpConf.drain_timeout`` seconds and logging what
     could not be sent.
+
+    ``listeners`` enclose each send (``clink_smtp.hookspecs``: clink-otel's spans);
+    ``last_failure`` is the ``SendFailure`` of the last send when it failed on
+    the server's side (``None`` after a success): the readiness check reports it.
     """
 
-    def __init__(self, app_conf: AppConf, smtp_conf: SmtpConf) -> None:
+    def __init__(
+        self, app_conf: AppConf, smtp_conf: SmtpConf, listeners: SmtpListeners | None = None
+    ) -> None:
         if header_problem(app_conf.name):
             raise ConfError(
                 f"AppConf name {app_conf.name!r} cannot be a mail sender's display name: "
@@ -61,6 +70,9 @@ class SmtpSv(Service):
         self._sender = Address(display_name=app_conf.name, addr_spec=smtp_conf.sender)
         self._msgid_domain = smtp_conf.sender.rpartition("@")[2]
         self.queue = MailQueue(smtp_conf.drain_timeout)
+        self.last_failure: SendFailure | None = None
+        # PERF: an empty tuple when nobody listens: a send then costs one truth test more.
+        self._listeners = tuple(listeners.all()) if listeners is not None else ()
         self._ssl: ssl.SSLContext | None = None
         if smtp_conf.security != "none":
             try:
@@ -130,18 +142,46 @@ class SmtpSv(Service):
         queued mail, then log what was not sent; the queue takes no more (the app stops)."""
         return self.queue.drain(timeout)
 
+    def probe(self, timeout: float | None = None) -> None:
+        """Connect, greet, start TLS and log in as ``send`` does, then quit without
+        sending: raises the ``SmtpError`` a send would meet. ``timeout`` (seconds)
+        replaces ``SmtpConf.timeout``. A success forgets ``last_failure``."""
+        self._exchange(None, "", self.conf.timeout if timeout is None else timeout)
+        self.last_failure = None
+
     def _send_message(self, msg: EmailMessage, dest_email: str) -> str:
+        """Send ``msg`` inside the send listeners; keep ``last_failure``."""
+        try:
+            if self._listeners:
+                event = SmtpSendEvent(
+                    self.conf.host, self.conf.port, self.conf.security, 1,
+                    str(msg["Message-ID"]),
+                )
+                with ExitStack() as stack:
+                    for listener in self._listeners:
+                        stack.enter_context(listener(event))
+                    self._exchange(msg, dest_email, self.conf.timeout)
+            else:
+                self._exchange(msg, dest_email, self.conf.timeout)
+        except (SmtpRecipientError, SmtpAddressError, SmtpHeaderError):
+            raise  # about this address, not about the server
+        except SmtpError as e:
+            self.last_failure = SendFailure(time.time(), e)
+            raise
+        self.last_failure = None
+        return str(msg["Message-ID"])
+
+    def _exchange(self, msg: EmailMessage | None, dest_email: str, timeout: float) -> None:
+        """One connection: greet, TLS, login, then send ``msg`` (none: just quit)."""
         conf = self.conf
         where = f"{conf.host}:{conf.port}"
         stage = "connecting"
         smtp: smtplib.SMTP | None = None
         try:
             if conf.security == "tls":
-                smtp = smtplib.SMTP_SSL(
-                    conf.host, conf.port, timeout=conf.timeout, context=self._ssl
-                )
+                smtp = smtplib.SMTP_SSL(conf.host, conf.port, timeout=timeout, context=self._ssl)
             else:
-                smtp = smtplib.SMTP(conf.host, conf.port, timeout=conf.timeout)
+                smtp = smtplib.SMTP(conf.host, conf.port, timeout=timeout)
             stage = "greeting"
             smtp.ehlo()
             if conf.security == "starttls":
@@ -158,8 +198,9 @@ class SmtpSv(Service):
             if conf.password is not None:
                 stage = "logging in"
                 self._login(smtp, where)
-            stage = "sending"
-            smtp.send_message(msg, from_addr=conf.sender, to_addrs=[dest_email])
+            if msg is not None:
+                stage = "sending"
+                smtp.send_message(msg, from_addr=conf.sender, to_addrs=[dest_email])
         except SmtpError:
             raise
         except ssl.SSLCertVerificationError as e:
@@ -211,7 +252,6 @@ class SmtpSv(Service):
         finally:
             if smtp is not None:
                 _close(smtp)
-        return str(msg["Message-ID"])
 
     def _login(self, smtp: smtplib.SMTP, where: str) -> None:
         conf = self.conf

@@ -3,7 +3,9 @@
 ``SmtpSv.send_later(dest, subject, body)`` queues one mail and
 ``SmtpSv.submit(job, *args)`` any job that sends mail (a look-up, then a send);
 two daemon threads per queue run them, so a response never waits for the mail
-server. The queue lives in the worker's memory, so stopping the worker must
+server. A job runs in a copy of its submitter's context variables: its log
+records carry the request's id (clink-log), its spans the request's trace
+(clink-otel). The queue lives in the worker's memory, so stopping the worker must
 not lose it silently: ``drain()`` (called by the plugin's ``clink_shutdown`` at
 ``app.close()`` - a gunicorn worker's graceful stop after SIGTERM, the
 interpreter's exit, the ASGI lifespan's end - and at interpreter exit for a
@@ -20,6 +22,7 @@ and no threads; the parent keeps and sends what it had queued.
 from __future__ import annotations
 
 import atexit
+import contextvars
 import logging
 import os
 import threading
@@ -47,6 +50,7 @@ class _Job:
     args: tuple[Any, ...]
     recipients: int
     future: Future[Any]
+    context: contextvars.Context
 
 
 @dataclass(frozen=True)
@@ -94,11 +98,14 @@ class MailQueue:
         """Run ``fn(*args)`` on a mail thread; the future holds its result or exception.
 
         ``recipients``: how many people the job mails (reported if it is lost).
+        The job sees the caller's context variables as they are now.
         A failure is logged (``clink.smtp``) as well as set on the future.
         Raises ``SmtpQueueFullError`` when ``max_queued`` jobs wait, and
         ``SmtpQueueClosedError`` once ``drain()`` has begun (the app is stopping).
         """
-        job = _Job(fn, args, recipients, Future())
+        # The caller's context variables go with the job: the request id (clink-log) on
+        # its log records, the request's span (clink-otel) as its spans' parent.
+        job = _Job(fn, args, recipients, Future(), contextvars.copy_context())
         with self._lock:
             if self._closed:
                 raise SmtpQueueClosedError(
@@ -139,7 +146,7 @@ class MailQueue:
                     continue
                 self._running.append(job)
             try:
-                result = job.fn(*job.args)
+                result = job.context.run(job.fn, *job.args)
             except BaseException as e:
                 logger.error("a queued mail job (%s) failed: %s: %s",
                              getattr(job.fn, "__name__", job.fn), type(e).__name__, e,

@@ -4,6 +4,7 @@ bounded drain when the app stops (``app.close()``: clink_shutdown)."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import threading
 import time
@@ -180,3 +181,14 @@ def test_closing_the_app_sends_what_is_queued(make_app, slow_server, monkeypatch
     assert len(rec.envelopes) == 0  # still queued when the response came
     app.close()  # clink_shutdown drains
     assert len(rec.envelopes) == 2
+
+
+def test_a_job_runs_in_its_submitters_context():
+    var: contextvars.ContextVar[str | None] = contextvars.ContextVar("rid", default=None)
+    queue = MailQueue()
+    token = var.set("request-1")
+    future = queue.submit(var.get)
+    var.reset(token)  # the request ends before the job runs: the job keeps its copy
+    assert future.result(5) == "request-1"
+    assert queue.submit(var.get).result(5) is None
+    queue.drain(5)

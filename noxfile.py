@@ -17,6 +17,10 @@ TEST_DEPS = [
     "openapi-spec-validator>=0.7",
     "schemathesis>=4.1",
     "playwright>=1.40",
+    # tests/docs builds the manual (mkdocs.yml) with --strict
+    "mkdocs>=1.6",
+    "mkdocs-material>=9.5",
+    "mkdocstrings[python]>=0.26",
     # tests/bench checks that the bench apps of every framework answer alike, in-process
     # and over their servers
     "falcon",

@@ -1,0 +1,97 @@
+"""The WSGI module a deployment serves: the demo book API, with metrics and health checks.
+
+    gunicorn --config docs/examples/deploy_gunicorn_conf.py deploy_wsgi:application
+
+Everything comes from the environment (``CLINK_MONGO_URL``, ``CLINK_AUTH_*``,
+``CLINK_SMTP_*``, ``CLINK_LOG_*``, ``CLINK_METRICS_*``; docs/deploying.md lists them),
+so the same image runs on every host. Each gunicorn worker imports this module and
+loads its own app (no ``--preload``: a MongoClient must be made after the fork).
+tests/e2e/test_scale.py serves exactly this module with two gunicorn instances.
+
+Run as a script, it checks itself against an in-memory SecantusDB and the console
+outbox: ``python docs/examples/deploy_wsgi.py``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# The demo's modules (examples/book_api: app.py, books.py). In an image they are on
+# PYTHONPATH (the Dockerfile sketch); from a checkout this finds them.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples" / "book_api"))
+
+from app import APP_CONF, DB_NAME, PLUGINS, ensure_admin
+from books import BookCtl
+
+from clink_auth import AccSv, AuthConf
+from clink_core import App
+from clink_mongo import MongoConf
+
+
+def build_app() -> App:
+    """The demo's plugins (log, cors, auth: mongo and smtp come with auth) plus metrics,
+    ``/healthz`` and ``/readyz``; configured from ``CLINK_*`` variables."""
+    app = App(APP_CONF, plugins=(*PLUGINS, "metrics"))
+    app.add_prim(MongoConf.from_env(dbname=DB_NAME))
+    app.add_prim(AuthConf.from_env())
+    app.add_ctl(BookCtl)
+    app.enable_health()  # GET /healthz (liveness), GET /readyz (mongo, smtp)
+    app.load()
+    ensure_admin(app.injector.ref(AccSv))  # idempotent: every worker may run it
+    return app
+
+
+if __name__ != "__main__":  # imported by the server: one app per worker process
+    application = build_app()
+
+
+def _self_check() -> None:
+    """Build the app as a worker would, against local servers, and ask it what a load
+    balancer and Prometheus ask."""
+    import io
+    import os
+    import tempfile
+
+    from secantus import SecantusDBServer
+
+    from clink_core.testing import Client
+    from clink_smtp.outbox import Outbox
+
+    db = SecantusDBServer(host="127.0.0.1", port=0, storage_path=":memory:")
+    db.start()
+    logs = tempfile.TemporaryDirectory()
+    try:
+        with Outbox(port=None, out=io.StringIO()) as box:
+            os.environ.update({
+                "CLINK_MONGO_URL": db.uri,
+                "CLINK_LOG_DIR": logs.name,
+                "CLINK_AUTH_ROOT_PWD": "root-password-1",
+                "CLINK_AUTH_ROOT_EMAIL": "root@example.com",
+                "CLINK_AUTH_ROOT_EMAIL_SERVER": box.host,
+                "CLINK_AUTH_JWT_KEY": "k" * 64,
+                "CLINK_AUTH_ARGON2_MEMORY_COST": "8192",
+                "CLINK_SMTP_HOST": box.host,
+                "CLINK_SMTP_PORT": str(box.port),
+                "CLINK_SMTP_SENDER": "noreply@example.com",
+                "CLINK_SMTP_SECURITY": "none",
+            })
+            app = build_app()
+            client = Client(app)
+            assert client.get("/healthz").json == {"status": "ok"}
+            ready = client.get("/readyz")
+            assert ready.status == 200, ready.text
+            assert set(ready.json["checks"]) == {"mongo", "smtp"}, ready.json
+            assert client.get("/book/list").status == 200
+            metrics = client.get("/metrics")
+            assert metrics.status == 200
+            assert 'route="/book/list"' in metrics.text
+            app.close()  # what a worker does at exit: flush the logs, drain the mail
+    finally:
+        db.stop()
+        logs.cleanup()
+    print("deploy_wsgi: /healthz, /readyz (mongo, smtp), /book/list and /metrics answer")
+
+
+if __name__ == "__main__":
+    _self_check()

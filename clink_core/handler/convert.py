@@ -6,12 +6,12 @@ answers JSON with no plugin installed.
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 
 from ..codec.error import FormBodyError
 from ..codec.json import dumps, is_json, loads
-from ..http.files import FileBody
-from ..http.stream import is_stream
 from ..iface.pipe import ILv3Handler, ILv5Handler
 from ..mime.type import MIME_JSON, MIME_MULTIPART_FORM, MIME_URL_ENCODE
 from ..type.query import parse_query
@@ -55,13 +55,17 @@ class ReqUrlEncodeHandler(ILv3Handler):
 
     tryfirst = True
 
+    def __init__(self) -> None:
+        #: route -> the files it declares (``@upload``), read from its handler once.
+        self._uploads: dict[Any, tuple[Any, ...]] = {}
+
     def handle(self, req: Request, res: Response) -> None:
         ctype = req.content_type
         if ctype != MIME_URL_ENCODE:
             # PERF: one more comparison for other bodies; a multipart body is parsed
             # here, streamed from the input, so a bad one is a 400 before the handler.
             if ctype == MIME_MULTIPART_FORM:
-                req.form_all  # noqa: B018 - parses; req.body becomes the fields
+                self._multipart(req)
             return
         body = req.body
         if body.__class__ is not bytes:
@@ -72,6 +76,22 @@ class ReqUrlEncodeHandler(ILv3Handler):
             raise FormBodyError("url-encoded body is not valid UTF-8") from None
         form = parse_query(text, "url-encoded body", FormBodyError)
         req.body = {k: v[0] if len(v) == 1 else v for k, v in form.items()}
+
+    def _multipart(self, req: Request) -> None:
+        """Parse the body (``req.body`` becomes the text fields) and check the declared files."""
+        req.form_all  # noqa: B018 - parses
+        route = req.route
+        if route is None:
+            return
+        specs = self._uploads.get(route)
+        if specs is None:
+            from ..http.form import uploads_of
+
+            specs = self._uploads[route] = uploads_of(route.endpoint)
+        if specs:
+            files = req.files_all
+            for spec in specs:
+                spec.check(files)
 
 
 _NO_BODY = frozenset({204, 304})
@@ -103,6 +123,9 @@ class ResJsonHandler(ILv5Handler):
             res.body = orjson.dumps(body, option=_OPTIONS)
         except TypeError:  # orjson.JSONEncodeError is a TypeError
             # A stream or a file on a JSON response is sent as it is (NDJSON, a .json file).
+            from ..http.files import FileBody
+            from ..http.stream import is_stream
+
             if isinstance(body, FileBody) or is_stream(body):
                 return
             res.body = dumps(body)  # a model, or JsonSerializeError naming the type

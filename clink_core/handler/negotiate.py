@@ -32,7 +32,7 @@ class Negotiator:
             return
         types = self._types.get(route, _UNKNOWN)
         if types is _UNKNOWN:
-            types = self._types[route] = produced_types(route.handle)
+            types = self._types[route] = produced_types(route.endpoint)
         if types is None or acceptable(accept, types):
             return
         raise Http406Error(

@@ -40,7 +40,7 @@ def checked_path(env: dict[str, Any], path: str) -> str:
 #: never parsed (``int()`` refuses over 4300 digits with a ``ValueError``).
 _MAX_DIGITS = 18
 #: what a Content-Length of more than ``_MAX_DIGITS`` significant digits counts as.
-TOO_LARGE = 10**_MAX_DIGITS
+TOO_LARGE: int = 10**_MAX_DIGITS
 
 
 def _digits_value(text: str) -> int:

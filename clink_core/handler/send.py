@@ -8,18 +8,17 @@ validators for conditional requests) takes ``send_extended``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..error.http import STATUS_LINES, Http412Error, Http416Error, HttpStatusError
 from ..error.wsgi import WsgiResBodyError
-from ..http.conditional import evaluate, http_date, if_range_holds
-from ..http.files import BLOCK_SIZE, FileBody
 from ..http.header import GOOD_NAMES, HeaderValueError, check_names, check_values
-from ..http.ranges import RangeNotSatisfiableError, byte_range
-from ..http.stream import GuardedStream, is_stream
 from ..iface.pipe import ILv6Handler
 from ..type.request import Request
 from ..type.response import Response
+
+if TYPE_CHECKING:
+    from ..http.files import FileBody
 
 #: statuses whose responses carry a body; the others (1xx, 204, 304) send none.
 _WITH_BODY = {
@@ -85,6 +84,11 @@ def _close(body: Any) -> None:
 def send_extended(req: Request, res: Response, wsgi_send: Callable[..., Any]) -> Iterable[bytes]:
     """Send a streamed or file body, repeated header fields and ``ETag``/``Last-Modified``,
     answering conditional GETs (304, 412) and ranges (206, 416)."""
+    # PERF: what only these answers need is imported here, not with clink_core.
+    from ..http.conditional import evaluate, http_date
+    from ..http.files import FileBody
+    from ..http.stream import GuardedStream, is_stream
+
     status = res.status
     body = res.body
     method = req.method
@@ -152,6 +156,10 @@ def _file_answer(
     headers: list[tuple[str, str]],
 ) -> tuple[int, Any]:
     """Status and WSGI body of a file: the whole file, or one range of a GET (206/416)."""
+    from ..http.conditional import if_range_holds
+    from ..http.files import BLOCK_SIZE
+    from ..http.ranges import RangeNotSatisfiableError, byte_range
+
     size = body.size
     if size is None:  # a pipe or a socket: streamed as it comes
         return status, body.chunks()

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from email.utils import formatdate
 from typing import Any
 
-from werkzeug.sansio.http import parse_cookie
+from .conditional import http_date
 
 _NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _OCTETS = r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*"  # RFC 6265 cookie-octet
@@ -34,9 +33,9 @@ def _http_date(when: datetime | float | int) -> str:
     if isinstance(when, datetime):
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
-        return formatdate(when.timestamp(), usegmt=True)
+        return http_date(when.timestamp())
     if isinstance(when, (int, float)) and not isinstance(when, bool):
-        return formatdate(float(when), usegmt=True)
+        return http_date(float(when))
     raise CookieError(f"cookie expires must be a datetime or a Unix time, got {when!r}")
 
 
@@ -112,6 +111,10 @@ def parse_cookies(header: str | None) -> dict[str, str]:
     first value (the browser sends the most specific path first). UTF-8 is decoded."""
     if not header:
         return {}
+    # PERF: werkzeug (the whole package, ~50 ms) is imported by the first request with
+    # cookies that reads them, not with clink_core.
+    from werkzeug.sansio.http import parse_cookie
+
     try:
         text = header.encode("latin-1").decode("utf-8")
     except UnicodeError:

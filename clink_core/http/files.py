@@ -7,7 +7,6 @@ regular file (a 404 says nothing about what exists outside).
 
 from __future__ import annotations
 
-import mimetypes
 import os
 import stat
 from collections.abc import Iterator
@@ -148,6 +147,9 @@ def _measure(file: Any) -> tuple[int | None, int | None, int]:
 def guess_type(name: str | None) -> str:
     """The media type of a file name's extension, ``application/octet-stream`` if unknown."""
     if name:
+        # PERF: imported by the first file sent, not with clink_core.
+        import mimetypes
+
         found, _ = mimetypes.guess_type(name, strict=False)
         if found:
             return found

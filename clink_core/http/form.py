@@ -11,22 +11,23 @@ with 413 as soon as it is seen. Files are spooled to a temporary file past
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
-from collections.abc import Generator, Mapping
-from typing import IO, Any
-
-from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.http import parse_options_header
-from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
+from collections.abc import Callable, Generator, Mapping
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from ..codec.error import FormBodyError
+from ..com.label import read_stamp, write_stamp
 from ..com.type import Primitive
-from ..error.http import Http400Error, Http413Error
+from ..error.http import Http400Error, Http413Error, Http415Error
 from ..type.error import ConfError
+from .body import read_input
+
+if TYPE_CHECKING:
+    from werkzeug.sansio.multipart import Field, File
 
 #: bytes read from the WSGI input at a time.
 BLOCK_SIZE = 64 * 1024
+UPLOADS_KEY = "uploads"
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class MultipartBodyError(FormBodyError):
@@ -35,6 +36,101 @@ class MultipartBodyError(FormBodyError):
 
 class FormLimitError(Http413Error):  # type: ignore[misc,valid-type]
     """A form body, part or field over its limit, or too many parts (answered 413)."""
+
+
+class UploadSpecError(ValueError):
+    """``@upload`` given a name or media types it cannot use."""
+
+
+class FormFileError(Http400Error):  # type: ignore[misc,valid-type]
+    """A declared file missing from the form, or sent more often than declared (400)."""
+
+
+class FormFileTypeError(Http415Error):  # type: ignore[misc,valid-type]
+    """A declared file whose content type is not one the route takes (415)."""
+
+
+class UploadSpec:
+    """One file field a multipart route declares with ``@upload``."""
+
+    __slots__ = ("description", "media_types", "multiple", "name", "required")
+
+    def __init__(self, name: str, required: bool, multiple: bool,
+                 media_types: tuple[str, ...], description: str | None) -> None:
+        self.name = name
+        self.required = required
+        self.multiple = multiple
+        self.media_types = media_types
+        self.description = description
+
+    def check(self, files: dict[str, list[UploadFile]]) -> None:
+        """Raise ``FormFileError`` / ``FormFileTypeError`` unless ``files`` hold this field
+        as declared."""
+        sent = files.get(self.name, ())
+        if not sent:
+            if self.required:
+                raise FormFileError(f"form file {self.name!r} is required")
+            return
+        if len(sent) > 1 and not self.multiple:
+            raise FormFileError(
+                f"form file {self.name!r} is sent {len(sent)} times; one is expected"
+            )
+        if self.media_types:
+            for upload_file in sent:
+                media = upload_file.content_type.partition(";")[0].strip().lower()
+                if not any(_matches(media, allowed) for allowed in self.media_types):
+                    raise FormFileTypeError(
+                        f"form file {self.name!r} is {media}; expected "
+                        f"{', '.join(self.media_types)}"
+                    )
+
+
+def _matches(media: str, allowed: str) -> bool:
+    if allowed.endswith("/*"):
+        return media.startswith(allowed[:-1])
+    return media == allowed
+
+
+def upload(
+    name: str,
+    *,
+    required: bool = True,
+    multiple: bool = False,
+    media_types: tuple[str, ...] | list[str] = (),
+    description: str | None = None,
+) -> Callable[[F], F]:
+    """Declare a file field of a ``multipart/form-data`` route (stack one per field).
+
+    The kernel checks it before the handler runs: a missing ``required`` file, or
+    several under one name without ``multiple``, is a 400 naming it; a content type
+    outside ``media_types`` (``"image/png"``, ``"image/*"``) a 415. OpenAPI
+    documents it as a binary string property of the form (an array with ``multiple``).
+    """
+    if not isinstance(name, str) or not name:
+        raise UploadSpecError(f"@upload takes the form field's name, got {name!r}")
+    types = tuple(media_types)
+    for media in types:
+        if not isinstance(media, str) or media.count("/") != 1 or ";" in media:
+            raise UploadSpecError(
+                f"@upload({name!r}): media types look like 'image/png' or 'image/*', "
+                f"got {media!r}"
+            )
+    spec = UploadSpec(name, required, multiple, tuple(t.lower() for t in types), description)
+
+    def decorate(func: F) -> F:
+        earlier = read_stamp(func, UPLOADS_KEY) or ()
+        if any(s.name == name for s in earlier):
+            raise UploadSpecError(f"@upload({name!r}) is declared twice on {func.__qualname__}")
+        # Decorators apply bottom-up: put this one first so the order is the source's.
+        write_stamp(func, UPLOADS_KEY, (spec, *earlier))
+        return func
+
+    return decorate
+
+
+def uploads_of(handle: Any) -> tuple[UploadSpec, ...]:
+    """The files a route's handler declares with ``@upload``."""
+    return read_stamp(getattr(handle, "__func__", handle), UPLOADS_KEY) or ()
 
 
 class FormConf(Primitive):
@@ -109,6 +205,8 @@ class UploadFile:
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Copy the content to ``path`` (from the start)."""
+        import shutil  # PERF: imported when first used, not with clink_core
+
         self.stream.seek(0)
         with open(path, "wb") as out:
             shutil.copyfileobj(self.stream, out)
@@ -128,7 +226,7 @@ def _blocks(
     if length:
         left = length
         while left > 0:
-            data = stream.read(min(BLOCK_SIZE, left)) if stream is not None else b""
+            data = read_input(stream, min(BLOCK_SIZE, left)) if stream is not None else b""
             if not data:
                 raise Http400Error(
                     f"request body ended after {length - left} of the {length} bytes "
@@ -138,7 +236,7 @@ def _blocks(
             yield data
     elif terminated and stream is not None:
         total = 0
-        while data := stream.read(BLOCK_SIZE):
+        while data := read_input(stream, BLOCK_SIZE):
             total += len(data)
             if total > max_body:
                 raise FormLimitError(f"request body is larger than {max_body} bytes")
@@ -153,6 +251,21 @@ def parse_multipart(
     env: dict[str, Any], length: int, max_body: int, conf: FormConf
 ) -> tuple[dict[str, list[str]], dict[str, list[UploadFile]]]:
     """The text fields and files of the request's ``multipart/form-data`` body."""
+    # PERF: werkzeug (the whole package, ~50 ms) and tempfile are imported by the first
+    # multipart request, not with clink_core.
+    import tempfile
+
+    from werkzeug.exceptions import RequestEntityTooLarge
+    from werkzeug.http import parse_options_header
+    from werkzeug.sansio.multipart import (
+        Data,
+        Epilogue,
+        Field,
+        File,
+        MultipartDecoder,
+        NeedData,
+    )
+
     _, options = parse_options_header(env.get("CONTENT_TYPE"))
     boundary = options.get("boundary", "")
     if not boundary or len(boundary) > 70 or not boundary.isascii():
@@ -208,7 +321,7 @@ def parse_multipart(
                             )
                         chunks.append(event.data)
                     if not event.more_data:
-                        _finish(part, chunks, spool, size, fields, files)
+                        _finish(part, isinstance(part, File), chunks, spool, size, fields, files)
                         part, spool = None, None
                 event = decoder.next_event()
     except RequestEntityTooLarge:
@@ -237,6 +350,7 @@ def _explain(e: ValueError) -> str:
 
 def _finish(
     part: Field | File,
+    is_file: bool,
     chunks: list[bytes],
     spool: Any,
     size: int,
@@ -244,10 +358,11 @@ def _finish(
     files: dict[str, list[UploadFile]],
 ) -> None:
     headers = {k.lower(): v for k, v in part.headers.items()}
-    if isinstance(part, File):
+    if is_file:
         spool.seek(0)
         content_type = headers.get("content-type") or "application/octet-stream"
-        upload = UploadFile(part.name, part.filename, content_type, size, spool, headers)
+        filename: str = part.filename  # type: ignore[union-attr]
+        upload = UploadFile(part.name, filename, content_type, size, spool, headers)
         files.setdefault(part.name, []).append(upload)
         return
     try:

@@ -7,6 +7,17 @@ import re
 _SPEC = re.compile(r"\s*(\d*)\s*-\s*(\d*)\s*")
 
 
+#: more digits than any file's size has: such a number counts as ``_HUGE`` (int() refuses
+#: over 4300 digits, and a client chooses them).
+_MAX_DIGITS = 18
+_HUGE: int = 10**_MAX_DIGITS
+
+
+def _number(digits: str) -> int:
+    significant = digits.lstrip("0")
+    return _HUGE if len(significant) > _MAX_DIGITS else int(significant or "0")
+
+
 class RangeNotSatisfiableError(ValueError):
     """A byte range that starts past the end of the representation (answered 416)."""
 
@@ -28,8 +39,8 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
         return None
     first, last = found.groups()
     if first:
-        start = int(first)
-        stop = int(last) + 1 if last else size
+        start = _number(first)
+        stop = _number(last) + 1 if last else size
         if last and stop <= start:
             return None  # last before first: invalid, ignored
         if start >= size:
@@ -37,7 +48,7 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
         return start, min(stop, size)
     if not last:
         return None
-    suffix = int(last)
+    suffix = _number(last)
     if suffix == 0 or size == 0:
         raise RangeNotSatisfiableError(f"an empty suffix range of {size} bytes")
     return max(size - suffix, 0), size

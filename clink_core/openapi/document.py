@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from ..error.http import STATUS_LINES
+from ..mime.type import MIME_MULTIPART_FORM
 from ..routing.mapper import route_doc
 from ..routing.model import ModelDecoder, is_model
 from ..routing.route import Route
@@ -21,12 +22,82 @@ ERROR_SCHEMA: dict[str, Any] = {
         "message": {"description": "a sentence, an object with details, or null"},
     },
 }
+#: RFC 9457 problem details, the error body of ``AppConf(error_format="problem")``.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string", "format": "uri-reference"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string", "format": "uri-reference"},
+        "errors": {
+            "description": "the violations of a request that failed validation",
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"}, "pointer": {"type": "string"},
+                    "rule": {"type": "string"}, "detail": {"type": "string"},
+                },
+            },
+        },
+        "truncated": {"type": "boolean"},
+    },
+}
 _ERROR_REF = {"$ref": "#/components/schemas/Error"}
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _OPERATION_ID = re.compile(r"[^A-Za-z0-9_]+")
+#: a file part of a form, as OpenAPI describes binary strings.
+_BINARY: dict[str, Any] = {"type": "string", "format": "binary"}
 
 
-def _error_response(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": _ERROR_REF}}}
+def _error_content(problem: bool) -> dict[str, Any]:
+    """The content of an error response: the manual's body or a problem."""
+    if problem:
+        return {"application/problem+json": {"schema": _PROBLEM_REF}}
+    return {"application/json": {"schema": _ERROR_REF}}
+
+
+def _error_response(description: str, problem: bool = False) -> dict[str, Any]:
+    return {"description": description, "content": _error_content(problem)}
+
+
+def _form_body(schema: Any, uploads: tuple[Any, ...]) -> tuple[Any, dict[str, Any]]:
+    """The schema of a ``multipart/form-data`` body: the text fields (the route's body
+    schema) and the declared files as binary strings; and the media type's ``encoding``
+    (the content types a file part may have)."""
+    files: dict[str, Any] = {}
+    required: list[str] = []
+    encoding: dict[str, Any] = {}
+    for spec in uploads:
+        prop: dict[str, Any] = dict(_BINARY)
+        if spec.description:
+            prop["description"] = spec.description
+        if spec.multiple:
+            prop = {"type": "array", "items": prop}
+        files[spec.name] = prop
+        if spec.required:
+            required.append(spec.name)
+        if spec.media_types:
+            encoding[spec.name] = {"contentType": ", ".join(spec.media_types)}
+    if not files:
+        return schema if schema else {"type": "object"}, encoding
+    file_schema: dict[str, Any] = {"type": "object", "properties": files}
+    if required:
+        file_schema["required"] = required
+    if not schema:
+        return file_schema, encoding
+    if (isinstance(schema, dict) and "$ref" not in schema
+            and schema.get("type") in ("object", None) and "allOf" not in schema):
+        merged = dict(schema)
+        merged["type"] = "object"
+        merged["properties"] = {**schema.get("properties", {}), **files}
+        if required:
+            merged["required"] = [*schema.get("required", ()), *required]
+        return merged, encoding
+    return {"allOf": [schema, file_schema]}, encoding
 
 
 def _info(conf: AppConf) -> dict[str, Any]:
@@ -50,7 +121,7 @@ def _schema(schema: Any, components: dict[str, Any]) -> Any:
     return ref
 
 
-def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
+def _operation(route: Route, components: dict[str, Any], problem: bool = False) -> dict[str, Any]:
     doc = route_doc(route.endpoint)
     text = inspect.cleandoc(doc["doc"]) if doc["doc"] else ""
     summary, _, description = text.partition("\n")
@@ -82,18 +153,29 @@ def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
         if schema is not None:
             entry["content"] = {"application/json": {"schema": _schema(schema, components)}}
         elif key[0] in "45":  # the kernel answers errors with its error body
-            entry["content"] = {"application/json": {"schema": _ERROR_REF}}
+            entry["content"] = _error_content(problem)
         if links:
             entry["links"] = links
         responses[key] = entry
     if not any(str(s)[0] in "123" for s in doc["responses"]):
         responses["200"] = {"description": "success"}
-    responses.setdefault("4XX", _error_response("the request is wrong; the message says how"))
-    responses.setdefault("5XX", _error_response("the server failed; the error log has details"))
+    responses.setdefault(
+        "4XX", _error_response("the request is wrong; the message says how", problem)
+    )
+    responses.setdefault(
+        "5XX", _error_response("the server failed; the error log has details", problem)
+    )
     op["responses"] = responses
     if route.req_type is not None:
         schema = _schema(doc["body"], components) if doc["body"] is not None else {}
-        op["requestBody"] = {"required": True, "content": {route.req_type: {"schema": schema}}}
+        media: dict[str, Any] = {"schema": schema}
+        if route.req_type == MIME_MULTIPART_FORM:
+            from ..http.form import uploads_of
+
+            media["schema"], encoding = _form_body(schema, uploads_of(route.endpoint))
+            if encoding:
+                media["encoding"] = encoding
+        op["requestBody"] = {"required": True, "content": {route.req_type: media}}
     if doc["security"]:
         op["security"] = [{name: []} for name in doc["security"]]
     return op
@@ -117,11 +199,12 @@ def build_document(conf: AppConf, routes: list[Route]) -> dict[str, Any]:
     """The OpenAPI 3.1 document for ``routes`` (HEAD and automatic OPTIONS are implied)."""
     paths: dict[str, dict[str, Any]] = {}
     schemes: set[str] = set()
-    schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
+    problem = conf.error_format == "problem"
+    schemas: dict[str, Any] = {"Problem": PROBLEM_SCHEMA} if problem else {"Error": ERROR_SCHEMA}
     for route in sorted(routes, key=lambda r: (r.path, r.method)):
         if route.method == "HEAD":
             continue
-        op = _operation(route, schemas)
+        op = _operation(route, schemas, problem)
         for requirement in op.get("security", ()):
             schemes.update(requirement)
         path = route.path if route.template is None else route.template.openapi_path

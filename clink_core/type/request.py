@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import io
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..codec.error import FormBodyError
 from ..error.http import Http400Error, Http413Error
-from ..http import conditional
-from ..http.cookie import parse_cookies
-from ..http.form import FormConf, UploadFile, parse_multipart
+from ..http.body import read_input
 from ..http.stream import log_to_logger
 from ..mime.type import MIME_MULTIPART_FORM, MIME_URL_ENCODE
 from .client import Network, client_address
 from .conf import DEFAULT_MAX_BODY, AppConf
 from .context import Context
 from .query import parse_query
+
+if TYPE_CHECKING:
+    from ..http.form import FormConf, UploadFile
 
 #: marks a lazy attribute not computed yet.
 _UNSET: Any = object()
@@ -58,7 +59,7 @@ class Request:
     _proxy_header: str = "X-Forwarded-For"
     # Per app (set at ``load()``): form limits, and the error-logging level that a
     # streamed response failing after its start reports to.
-    _form_conf: FormConf = FormConf()
+    _form_conf: FormConf | None = None  # None: FormConf()'s defaults
     _stream_log = staticmethod(log_to_logger)
 
     def __init__(self, env: dict[str, Any] | None = None) -> None:
@@ -163,6 +164,8 @@ class Request:
         a name sent twice keeps its first value)."""
         cookies = self._cookies
         if cookies is _UNSET:
+            from ..http.cookie import parse_cookies  # PERF: imported when first used
+
             cookies = self._cookies = parse_cookies(self._env("HTTP_COOKIE"))
         return cookies
 
@@ -207,7 +210,7 @@ class Request:
         stream = env.get("wsgi.input")
         length = self.content_length
         if length:
-            data = stream.read(length) if stream is not None else b""
+            data = read_input(stream, length) if stream is not None else b""
             if len(data) < length:
                 raise Http400Error(
                     f"request body ended after {len(data)} of the {length} bytes "
@@ -216,7 +219,7 @@ class Request:
             return data
         if stream is not None and env.get("wsgi.input_terminated"):
             limit = self._max_body
-            data = stream.read(limit + 1)
+            data = read_input(stream, limit + 1)
             if len(data) > limit:
                 raise Http413Error(f"request body is larger than {limit} bytes")
             return data or None
@@ -232,12 +235,15 @@ class Request:
         if ctype == MIME_MULTIPART_FORM and env is not None and (
             body is _UNSET or body is None or isinstance(body, bytes)
         ):
+            from ..http.form import FormConf, parse_multipart  # PERF: imported when first used
+
             length = self.content_length
             if body is not _UNSET:  # read whole already (by a plugin): parsed from memory
                 data = body or b""
                 env = {**env, "wsgi.input": io.BytesIO(data), "wsgi.input_terminated": False}
                 length = len(data)
-            form, files = parse_multipart(env, length, self._max_body, self._form_conf)
+            conf = self._form_conf or FormConf()
+            form, files = parse_multipart(env, length, self._max_body, conf)
             self._body = {k: v[0] if len(v) == 1 else v for k, v in form.items()}
         elif ctype in (MIME_URL_ENCODE, MIME_MULTIPART_FORM):
             body = self.body
@@ -297,7 +303,9 @@ class Request:
         """Before a PUT, PATCH or DELETE changes a resource: ``Http412Error`` when the
         request's ``If-Match`` / ``If-Unmodified-Since`` / ``If-None-Match`` do not hold
         for the resource's current ``etag`` and ``last_modified``."""
-        conditional.precondition(self, etag, last_modified, exists=exists)
+        from ..http.conditional import precondition  # PERF: imported when first used
+
+        precondition(self, etag, last_modified, exists=exists)
 
     # -- connection -----------------------------------------------------------
     @property
@@ -307,8 +315,8 @@ class Request:
 
     @property
     def server_port(self) -> int | None:
-        port = self._env("SERVER_PORT")
-        return int(port) if port and str(port).isdigit() else None
+        """The port the request came to (``None`` unless a number of 0 to 65535)."""
+        return _port(self._env("SERVER_PORT"))
 
     @property
     def server_protocol(self) -> str | None:
@@ -335,5 +343,17 @@ class Request:
 
     @property
     def remote_port(self) -> int | None:
-        port = self._env("REMOTE_PORT")
-        return int(port) if port is not None and str(port).isdigit() else None
+        """The peer's port (``None`` unless a number of 0 to 65535)."""
+        return _port(self._env("REMOTE_PORT"))
+
+
+def _port(value: Any) -> int | None:
+    """A port number from the environ; gunicorn takes SERVER_PORT from the Host header,
+    so a client chooses it: anything but 1 to 5 digits (int() refuses 4300) is None."""
+    if value is None:
+        return None
+    text = str(value)
+    if not (0 < len(text) <= 5 and text.isascii() and text.isdigit()):
+        return None
+    port = int(text)
+    return port if port <= 65535 else None

@@ -7,13 +7,12 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..http.conditional import format_etag, timestamp_of
-from ..http.cookie import EPOCH, set_cookie_value
-from ..http.files import disposition, etag_of, guess_type, open_file
 from ..http.header import check_header
-from ..http.redirect import check_location, check_status
-from ..http.sse import event_stream
 from ..mime.type import MIME_EVENT_STREAM, MIME_JSON
+
+# PERF: the helpers of cookies, redirects, validators, files and events are imported by
+# the method that needs them (a dict look-up in sys.modules once imported), so that
+# ``import clink_core`` loads none of them and a plain JSON answer never pays for them.
 
 
 class Response:
@@ -75,6 +74,8 @@ class Response:
     ) -> None:
         """Add a ``Set-Cookie`` field; ``Secure``, ``HttpOnly`` and ``SameSite=Lax`` unless
         told otherwise. A value with characters a cookie cannot carry raises ``CookieError``."""
+        from ..http.cookie import set_cookie_value
+
         self.add_header("Set-Cookie", set_cookie_value(
             name, value, max_age=max_age, expires=expires, path=path, domain=domain,
             secure=secure, httponly=httponly, samesite=samesite,
@@ -85,6 +86,8 @@ class Response:
         secure: bool = True, httponly: bool = True, samesite: str | None = "Lax",
     ) -> None:
         """Tell the client to drop a cookie (same ``path`` and ``domain`` as when set)."""
+        from ..http.cookie import EPOCH, set_cookie_value
+
         value = set_cookie_value(
             name, "", max_age=0, path=path, domain=domain, secure=secure, httponly=httponly,
             samesite=samesite,
@@ -100,6 +103,8 @@ class Response:
         ``location`` is a root-relative path or an absolute URL; a scheme-relative
         ``//host/...`` is refused (an open redirect) unless ``allow_scheme_relative``.
         """
+        from ..http.redirect import check_location, check_status
+
         # Both checked before anything changes: a refused redirect leaves no Location.
         status = check_status(status)
         self.header["Location"] = check_location(location, allow_scheme_relative)
@@ -116,6 +121,8 @@ class Response:
 
     @etag.setter
     def etag(self, value: str | None) -> None:
+        from ..http.conditional import format_etag
+
         self._etag = None if value is None else format_etag(value)
         self._extended = True
 
@@ -128,6 +135,8 @@ class Response:
 
     @last_modified.setter
     def last_modified(self, value: datetime | float | None) -> None:
+        from ..http.conditional import timestamp_of
+
         self._modified = None if value is None else timestamp_of(value)
         self._extended = True
 
@@ -147,6 +156,8 @@ class Response:
         Last-Modified (conditional GETs get 304), ``Accept-Ranges``; a ``Range`` is
         answered 206 or 416. ``download_name`` makes it an attachment of that name.
         """
+        from ..http.files import disposition, etag_of, guess_type, open_file
+
         body = open_file(path_or_file, root)
         self.body = body
         self.content_type = content_type or guess_type(download_name or body.name)
@@ -164,6 +175,8 @@ class Response:
     def send_events(self, events: Iterable[Any], *, retry: int | None = None) -> None:
         """Stream server-sent events (``text/event-stream``) from ``events``: ``Event``
         objects, str, dicts/lists (JSON) or ``None`` (a keep-alive comment)."""
+        from ..http.sse import event_stream
+
         self.content_type = MIME_EVENT_STREAM
         self.header["Cache-Control"] = "no-cache"
         self.header["X-Accel-Buffering"] = "no"  # nginx: pass events on at once

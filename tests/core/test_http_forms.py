@@ -235,3 +235,43 @@ def test_form_conf_from_env() -> None:
 
 def test_multipart_body_error_is_a_400() -> None:
     assert MultipartBodyError("x").status == 400
+
+
+class _Broken(io.RawIOBase):
+    def __init__(self, error: OSError) -> None:
+        self.error = error
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: Any) -> int:
+        raise self.error
+
+
+@pytest.mark.parametrize(("error", "status"), [
+    (ConnectionResetError(104, "Connection reset by peer"), 400),
+    (TimeoutError("timed out"), 408),
+])
+@pytest.mark.parametrize("ctype", [CTYPE, "application/json", "application/octet-stream"])
+def test_a_connection_broken_during_the_body_is_4xx_not_a_500(
+    error: OSError, status: int, ctype: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from clink_core.http.body import read_input
+
+    with pytest.raises(Exception) as raised:
+        read_input(_Broken(error), 10)
+    assert raised.value.status == status  # type: ignore[attr-defined]
+    req = Request({"CONTENT_TYPE": ctype, "CONTENT_LENGTH": "100",
+                   "wsgi.input": _Broken(error)})
+    req.content_type = ctype.partition(";")[0]
+    with pytest.raises(Exception) as raised:
+        req.form_all if ctype == CTYPE else req.body  # noqa: B018
+    assert raised.value.status == status  # type: ignore[attr-defined]
+    assert "could not be read" in str(raised.value) or "in time" in str(raised.value)
+
+
+@pytest.mark.parametrize("port", ["9" * 5000, "65536", "-1", "", "8o"])
+def test_ports_a_client_chooses(port: str) -> None:
+    req = Request({"SERVER_PORT": port, "REMOTE_PORT": port})
+    assert (req.server_port, req.remote_port) == (None, None)
+    assert Request({"SERVER_PORT": "8080", "REMOTE_PORT": 5555}).remote_port == 5555

@@ -98,6 +98,8 @@ def tests(session: nox.Session) -> None:
     session.install(*TEST_DEPS)
     _install_servers(session)
     session.run("pytest", "tests", *session.posargs)
+    if not session.posargs:  # tests/core again, every test client driving app.asgi
+        session.run("pytest", "tests/core", env={"CLINK_TEST_CLIENT": "asgi"})
 
 
 @nox.session
@@ -106,6 +108,7 @@ def core(session: nox.Session) -> None:
     session.install("-e", ".[models,asgi]")
     session.install(*TEST_DEPS)
     session.run("pytest", "tests/core", *session.posargs)
+    session.run("pytest", "tests/core", *session.posargs, env={"CLINK_TEST_CLIENT": "asgi"})
 
 
 @nox.session

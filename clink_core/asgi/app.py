@@ -107,7 +107,8 @@ class AsgiApp:
         await send({
             "type": "http.response.start",
             "status": int(status[:3]),
-            "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers],
+            # Names as the app wrote them: servers lower-case them where HTTP/2 needs it.
+            "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers],
         })
         if isinstance(result, list) and len(result) <= 1:
             await send({"type": "http.response.body", "body": result[0] if result else b""})

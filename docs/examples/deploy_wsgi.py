@@ -14,6 +14,7 @@ outbox: ``python docs/examples/deploy_wsgi.py``.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -25,14 +26,26 @@ from app import APP_CONF, DB_NAME, PLUGINS, ensure_admin
 from books import BookCtl
 
 from clink_auth import AccSv, AuthConf
-from clink_core import App
+from clink_core import App, AppConf
 from clink_mongo import MongoConf
+
+
+def app_conf() -> AppConf:
+    """The demo's name, licence and version, with the load balancer in front trusted
+    (``CLINK_TRUSTED_PROXIES``, ``CLINK_PROXY_HEADER``): otherwise every client has the
+    proxy's address, and the login throttle counts them all as one."""
+    return AppConf(
+        APP_CONF.name, APP_CONF.license, APP_CONF.version, APP_CONF.org_name,
+        APP_CONF.org_addr,
+        trusted_proxies=os.environ.get("CLINK_TRUSTED_PROXIES", ""),
+        proxy_header=os.environ.get("CLINK_PROXY_HEADER", "X-Forwarded-For"),
+    )
 
 
 def build_app() -> App:
     """The demo's plugins (log, cors, auth: mongo and smtp come with auth) plus metrics,
     ``/healthz`` and ``/readyz``; configured from ``CLINK_*`` variables."""
-    app = App(APP_CONF, plugins=(*PLUGINS, "metrics"))
+    app = App(app_conf(), plugins=(*PLUGINS, "metrics"))
     app.add_prim(MongoConf.from_env(dbname=DB_NAME))
     app.add_prim(AuthConf.from_env())
     app.add_ctl(BookCtl)
@@ -50,7 +63,6 @@ def _self_check() -> None:
     """Build the app as a worker would, against local servers, and ask it what a load
     balancer and Prometheus ask."""
     import io
-    import os
     import tempfile
 
     from secantus import SecantusDBServer
@@ -75,14 +87,26 @@ def _self_check() -> None:
                 "CLINK_SMTP_PORT": str(box.port),
                 "CLINK_SMTP_SENDER": "noreply@example.com",
                 "CLINK_SMTP_SECURITY": "none",
+                "CLINK_TRUSTED_PROXIES": "10.0.0.0/8",
             })
             app = build_app()
-            client = Client(app)
+            client = Client(app, remote_addr="10.0.0.2")  # through the proxy
+            assert app.conf.proxy_header == "X-Forwarded-For"
             assert client.get("/healthz").json == {"status": "ok"}
             ready = client.get("/readyz")
             assert ready.status == 200, ready.text
             assert set(ready.json["checks"]) == {"mongo", "smtp"}, ready.json
             assert client.get("/book/list").status == 200
+
+            def login(pwd: str, client_addr: str) -> int:
+                form = {"grant_type": "password", "username": "root", "password": pwd}
+                return client.post("/auth/token", data=form,
+                                   headers={"X-Forwarded-For": client_addr}).status
+
+            # the throttle counts each client behind the proxy on its own
+            assert [login("wrong-pwd", "203.0.113.1") for _ in range(5)] == [400] * 5
+            assert login("root-password-1", "203.0.113.1") == 429
+            assert login("root-password-1", "203.0.113.2") == 200
             metrics = client.get("/metrics")
             assert metrics.status == 200
             assert 'route="/book/list"' in metrics.text
@@ -90,7 +114,8 @@ def _self_check() -> None:
     finally:
         db.stop()
         logs.cleanup()
-    print("deploy_wsgi: /healthz, /readyz (mongo, smtp), /book/list and /metrics answer")
+    print("deploy_wsgi: /healthz, /readyz (mongo, smtp), /book/list, /metrics and the "
+          "throttle behind a trusted proxy answer as documented")
 
 
 if __name__ == "__main__":

@@ -50,21 +50,26 @@ def _install_all(session: nox.Session) -> None:
 
 
 def _plugin_deps(name: str) -> list[str]:
-    """The repository's plugins that plugin ``name`` needs, dependencies first.
+    """The repository's plugins that plugin ``name`` or its tests (its ``test`` extra:
+    clink_otel's trace clink_mongo and clink_smtp) need, dependencies first.
 
     They are not on PyPI, so a plugin's own session installs them from here.
     """
     found: list[str] = []
 
-    def visit(plugin: str) -> None:
+    def visit(plugin: str, extras: tuple[str, ...] = ()) -> None:
         project = tomllib.loads((ROOT / "plugins" / plugin / "pyproject.toml").read_text())
-        for requirement in project["project"].get("dependencies", []):
+        meta = project["project"]
+        requirements = list(meta.get("dependencies", []))
+        for extra in extras:
+            requirements += meta.get("optional-dependencies", {}).get(extra, [])
+        for requirement in requirements:
             dep = re.split(r"[\s\[<>=!~;]", requirement, maxsplit=1)[0].lower().replace("-", "_")
             if dep in PLUGINS and dep not in found:
                 visit(dep)
                 found.append(dep)
 
-    visit(name)
+    visit(name, ("test",))
     return found
 
 

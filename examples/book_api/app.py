@@ -52,6 +52,8 @@ def create_app(mongo_url: str | None = None, smtp_conf: SmtpConf | None = None) 
         app.add_prim(smtp_conf)
     app.add_ctl(BookCtl)
     app.enable_openapi()  # /openapi.json and the Swagger UI page at /docs
+    # /healthz (alive) and /readyz (ready: MongoDB answers a ping, the last mail went out)
+    app.enable_health()
     app.load()
     ensure_admin(app.injector.ref(AccSv))
     return app

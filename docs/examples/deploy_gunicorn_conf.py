@@ -19,11 +19,12 @@ worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # A worker whose main loop is stuck this long is killed and replaced (gthread workers
 # keep beating while their threads wait, so a slow request does not trigger it).
-timeout = 10
-# SIGTERM: stop accepting, finish the requests in flight, then exit; the app then
-# flushes its logs and drains its mail queue (CLINK_SMTP_DRAIN_TIMEOUT, 10 s by
-# default). Past graceful_timeout the master kills the worker, so keep it above the
-# drain timeout, and keep the container's stop timeout above both.
+# A worker that exits stops beating too: what it does at exit (flush the logs, drain
+# the mail queue: CLINK_SMTP_DRAIN_TIMEOUT, 10 s by default) must fit in it.
+timeout = 20
+# SIGTERM to the master (a container stop): the workers stop accepting, finish the
+# requests in flight and exit as above; past graceful_timeout the master kills them.
+# Keep it above the drain timeout, and the container's stop timeout above it.
 graceful_timeout = 30
 keepalive = 2  # seconds an idle kept-alive connection stays open
 # gunicorn's defaults, stated so that nobody raises them unknowingly.
@@ -57,7 +58,9 @@ def _self_check() -> None:
         assert name in names, f"gunicorn has no setting {name!r}"
         cfg.set(name, value)
     assert cfg.worker_class_str == "gthread" and cfg.threads == threads
-    assert cfg.graceful_timeout > 10, "graceful_timeout must exceed CLINK_SMTP_DRAIN_TIMEOUT"
+    drain = 10  # CLINK_SMTP_DRAIN_TIMEOUT's default
+    assert cfg.timeout > drain, "a worker's exit (the mail drain) must fit in timeout"
+    assert cfg.graceful_timeout > drain, "graceful_timeout must exceed the mail drain"
     print(f"deploy_gunicorn_conf: {len(settings)} settings accepted by gunicorn")
 
 

@@ -250,3 +250,41 @@ def reliability(session: nox.Session) -> None:
                     *session.posargs, env=env)
     finally:
         _summary(session)
+
+
+@nox.session
+def scale(session: nox.Session) -> None:
+    """Scale-out, shown: tests/e2e/test_scale.py with 30 s of wrk load, ~2 minutes; prints
+    the results.
+
+    Two gunicorn instances x 3 workers of docs/examples/deploy_wsgi.py, one SecantusDB
+    (or CLINK_TEST_MONGO_URL), aiosmtpd; checks the throttle, refresh-token reuse,
+    concurrent registrations, request ids, summed metrics and mail at SIGTERM across
+    all six workers (docs/deploying.md). The default `tests` session runs the same file
+    in a small form (3 s of load, wrk if installed, else Python threads: ~45 s), so
+    every check guards each change; here the load is long and wrk is required (as root
+    with apt-get it is installed), and CI=true makes anything missing fail.
+    CLINK_SCALE_SECONDS and CLINK_SCALE_CONNECTIONS change the load.
+    """
+    import os
+    import shutil
+
+    if not shutil.which("wrk") and shutil.which("apt-get") and os.geteuid() == 0:
+        apt = {"external": True, "success_codes": range(256)}  # a failure shows in the test
+        session.run("apt-get", "install", "-y", "-q", "wrk", **apt)
+        if not shutil.which("wrk"):
+            session.run("apt-get", "update", "-q", **apt)
+            session.run("apt-get", "install", "-y", "-q", "wrk", **apt)
+    _install_all(session)
+    session.install(*TEST_DEPS)
+    _install_servers(session)
+    env = _fresh_results()
+    env["CLINK_SCALE_SECONDS"] = os.environ.get("CLINK_SCALE_SECONDS") or "30"
+    env["CLINK_SCALE_CONNECTIONS"] = os.environ.get("CLINK_SCALE_CONNECTIONS") or "8"
+    env["CLINK_SCALE_CLIENT"] = "wrk"
+    env["CI"] = "true"  # a missing server, package or wrk fails the run instead of skipping
+    try:
+        session.run("pytest", "tests/e2e/test_scale.py", "-q", "-p", "no:cacheprovider",
+                    "-rA", *session.posargs, env=env)
+    finally:
+        _summary(session)

@@ -1,10 +1,13 @@
 """``app.asgi``: the same app served over ASGI (uvicorn, granian, hypercorn).
 
 The controllers, plugins, levels and router are the WSGI app's, compiled once
-at ``load()``; this adapter reads the request body as it arrives (refusing a
-body over the limit before buffering it), runs the async request loop
-(``pipeline.run_async``) and turns what level 6 sends into ASGI messages,
-streaming iterables and async iterables chunk by chunk until the client leaves.
+at ``load()``. Per request this adapter reads the body as it arrives (``body``:
+refused past the limit before it is buffered), builds the WSGI environ the
+levels read (``scope``), runs the async request loop (``pipeline.run_async``)
+and turns what level 6 sends into ASGI messages: one message for a body in
+memory, chunk by chunk for iterables and async iterables until the client
+leaves (``stream``). The lifespan's startup loads the app and its shutdown
+runs the plugins' ``clink_shutdown``.
 """
 
 from __future__ import annotations
@@ -13,19 +16,23 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import IO, Any
 
 from ..pipeline.run_async import build_async_runner, route_modes
 from ..routing.mapper import INLINE_KEY
+from .body import ClientGoneError, read_body
 from .scope import body_length, environ
-from .websocket import serve_websocket
+from .stream import stream
+from .websocket import build_websocket_runner, check_websocket_routes
 
 logger = logging.getLogger("clink.error")
 Receive = Callable[[], Any]
 Send = Callable[[dict[str, Any]], Any]
-_END = object()
 #: threads that run plain (blocking) controller methods, per app.
 THREADS = 40
+#: threads that read sync streamed bodies (files, generators), per app: apart from the
+#: controllers' so that slow streams (SSE clients) never hold up requests.
+STREAM_THREADS = 100
 
 
 def _no_write(data: bytes) -> None:
@@ -33,18 +40,23 @@ def _no_write(data: bytes) -> None:
 
 
 class AsgiApp:
-    """The ASGI 3 application of a loaded ``App`` (``app.asgi`` builds it once)."""
+    """The ASGI 3 application of an ``App`` (``app.asgi`` builds it once); it loads the
+    app at the lifespan's startup, or at the first request when the server runs none."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
         self._executor = ThreadPoolExecutor(THREADS, thread_name_prefix="clink-asgi")
+        self._streams = ThreadPoolExecutor(STREAM_THREADS, thread_name_prefix="clink-stream")
         self._run: Callable[..., Any] | None = None
+        self._ws: Callable[..., Any] | None = None
         self._limit: int = app.conf.max_body
 
     def _runner(self) -> Callable[..., Any]:
         app = self.app
         if not app.loaded:
             app.load()
+        check_websocket_routes(app.ws_router.routes)
+        self._ws = build_websocket_runner(app)
         self._run = build_async_runner(
             app.levels, app.request_type, app.response_type, app.bare_500,
             route_modes(app.router.routes, INLINE_KEY), self._executor,
@@ -56,7 +68,10 @@ class AsgiApp:
         if kind == "http":
             await self._http(scope, receive, send)
         elif kind == "websocket":
-            await serve_websocket(self.app, scope, receive, send)
+            if self._ws is None:
+                self._runner()
+            assert self._ws is not None  # built with the HTTP runner
+            await self._ws(scope, receive, send)
         elif kind == "lifespan":
             await self._lifespan(receive, send)
         else:
@@ -78,9 +93,16 @@ class AsgiApp:
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 try:
+                    # clink_shutdown may block (draining a mail queue): off the loop
                     await asyncio.get_running_loop().run_in_executor(None, self.app.close)
+                except Exception as e:
+                    logger.exception("the app failed to shut down")
+                    await send({"type": "lifespan.shutdown.failed",
+                                "message": f"{type(e).__name__}: {e}"})
+                    return
                 finally:
                     self._executor.shutdown(wait=False, cancel_futures=True)
+                    self._streams.shutdown(wait=False, cancel_futures=True)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -88,12 +110,22 @@ class AsgiApp:
     async def _http(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         run = self._run or self._runner()
         length, has_body = body_length(scope)
-        body = b""
+        body: IO[bytes] | None = None
         if has_body and (length is None or 0 <= length <= self._limit):
-            read = await _read_body(receive, self._limit)
-            if read is None:
-                return  # the client left before sending its body: nobody to answer
-            body = read
+            try:
+                body = await read_body(receive, self._limit)
+            except ClientGoneError:
+                return  # nobody to answer, nothing started for it
+        try:
+            await self._answer(run, scope, body, receive, send)
+        finally:
+            if body is not None:
+                body.close()
+
+    async def _answer(
+        self, run: Callable[..., Any], scope: dict[str, Any], body: IO[bytes] | None,
+        receive: Receive, send: Send,
+    ) -> None:
         started: list[Any] = []
 
         def start_response(
@@ -110,73 +142,8 @@ class AsgiApp:
             # Names as the app wrote them: servers lower-case them where HTTP/2 needs it.
             "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers],
         })
+        # PERF: a body in memory (nearly every answer) is one message.
         if isinstance(result, list) and len(result) <= 1:
             await send({"type": "http.response.body", "body": result[0] if result else b""})
             return
-        await _stream(result, receive, send, scope)
-
-
-async def _read_body(receive: Receive, limit: int) -> bytes | None:
-    """The request body, at most ``limit + 1`` bytes (level 0 answers 413 past ``limit``);
-    ``None`` when the client disconnects first."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunk = message.get("body", b"")
-        if chunk:
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                break  # enough to know it is too large: the rest is never buffered
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-async def _stream(result: Any, receive: Receive, send: Send, scope: dict[str, Any]) -> None:
-    """Send an iterable (or async iterable) body chunk by chunk; stop when the client leaves."""
-    gone = asyncio.Event()
-
-    async def watch() -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                gone.set()
-                return
-
-    watcher = asyncio.ensure_future(watch())
-    loop = asyncio.get_running_loop()
-    try:
-        if hasattr(result, "__aiter__"):
-            async for chunk in result:
-                if gone.is_set():
-                    return
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        else:
-            iterator = iter(result)
-            while not gone.is_set():
-                # a plain iterator may block (a file, a generator waiting): read in a thread
-                chunk = await loop.run_in_executor(None, next, iterator, _END)
-                if chunk is _END:
-                    break
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        if not gone.is_set():
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
-    except Exception:
-        logger.exception(
-            "%s %s: the response failed while streaming; the connection is closed",
-            scope.get("method"), scope.get("path"),
-        )
-    finally:
-        watcher.cancel()
-        close = getattr(result, "aclose", None) or getattr(result, "close", None)
-        if close is not None:
-            try:
-                done = close()
-                if hasattr(done, "__await__"):
-                    await done
-            except Exception:
-                logger.exception("closing a streamed response body failed")
+        await stream(result, receive, send, scope, self._streams)

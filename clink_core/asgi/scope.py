@@ -8,20 +8,21 @@ ASGI app run exactly the same pipeline.
 from __future__ import annotations
 
 from io import BytesIO
-from typing import Any
+from typing import IO, Any
 
 _SPECIAL = {b"content-type": "CONTENT_TYPE", b"content-length": "CONTENT_LENGTH"}
 
 
-def environ(scope: dict[str, Any], body: bytes) -> dict[str, Any]:
-    """The WSGI environ of an ASGI ``http`` scope whose body was read into ``body``."""
+def environ(scope: dict[str, Any], body: IO[bytes] | None) -> dict[str, Any]:
+    """The WSGI environ of an ASGI ``http`` scope whose body was read into ``body``
+    (a file at its start; ``None``: no body)."""
     path: str = scope["path"]
     raw_path = scope.get("raw_path")
     query = scope.get("query_string", b"").decode("latin-1")
     server = scope.get("server") or ("127.0.0.1", 80)
     client = scope.get("client")
     env: dict[str, Any] = {
-        "REQUEST_METHOD": scope["method"],
+        "REQUEST_METHOD": scope.get("method", "GET"),  # a WebSocket handshake is a GET
         "SCRIPT_NAME": scope.get("root_path", ""),
         # WSGI carries the decoded path as latin-1 text of its UTF-8 bytes.
         "PATH_INFO": path.encode("utf-8").decode("latin-1"),
@@ -30,7 +31,7 @@ def environ(scope: dict[str, Any], body: bytes) -> dict[str, Any]:
         "SERVER_PORT": str(server[1]) if server[1] is not None else "",
         "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
         "wsgi.url_scheme": scope.get("scheme", "http"),
-        "wsgi.input": BytesIO(body),
+        "wsgi.input": BytesIO() if body is None else body,
         "wsgi.input_terminated": True,
         "wsgi.multithread": True,
         "wsgi.multiprocess": False,

@@ -7,7 +7,9 @@ must not block. The main handler (the controller method) is dispatched by what i
 is, decided once per route at ``load()``: ``async def`` is awaited, a method
 marked ``@mapper.inline`` is called on the loop, and any other plain method runs
 in a thread pool, because a plain method may block (pymongo, SMTP) and would stall
-every other request of the loop.
+every other request of the loop. An async iterable ``res.body`` (an ``async def``
+generator) is started here, its first chunk awaited before level 5, and streamed by
+the ASGI adapter (``clink_core.asgi.stream``).
 """
 
 from __future__ import annotations
@@ -73,6 +75,9 @@ def build_async_runner(
     log_error = levels[8]
     send_error = levels[9]
     status_500, headers_500, body_500 = bare_500
+    # Here, not at the top: clink_core.asgi imports this module.
+    from ..asgi.stream import AsyncBody, finish, is_async_body
+
     new = object.__new__
     clock = perf_counter
     get_mode = modes.get
@@ -100,6 +105,7 @@ def build_async_runner(
         req.start = clock()
         req.route = None
         res = response_type()
+        pending: Any = None
         try:
             if recv_async:
                 await recv(req, res, wsgi_env)
@@ -123,15 +129,23 @@ def build_async_runner(
                 result = main(req, res)
             if result is not None and hasattr(result, "__await__"):
                 await result
+            body = res.body
+            if body is not None and body.__class__ is not bytes and is_async_body(body):
+                # An async iterable body: its first chunk now (an error is an ordinary
+                # answer), a sync stand-in through levels 5 and 6, streamed after.
+                pending = res.body = await AsyncBody.start(body)
             for handle, awaited in lv5:
                 if awaited:
                     await handle(req, res)
                 else:
                     handle(req, res)
-            if send_async:
-                return await send(req, res, wsgi_send)
-            return send(req, res, wsgi_send)
+            out = (await send(req, res, wsgi_send)) if send_async else send(req, res, wsgi_send)
+            if pending is not None:
+                return await finish(pending, out, req, res)
+            return out
         except Exception as e:
+            if pending is not None:
+                await pending.aclose()
             return await fail(req, res, e, wsgi_send)
 
     return run

@@ -159,6 +159,18 @@ class MailQueue:
                     self._running.remove(job)
                     self._changed.notify_all()
 
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait at most ``timeout`` seconds until no job is queued or running (the queue
+        stays open: for tests, and for callers that wait for their mail); whether it is."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self._jobs or self._running:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._changed.wait(left)
+        return True
+
     # -- stopping -------------------------------------------------------------
     def drain(self, timeout: float | None = None) -> DrainReport:
         """Take no more jobs, wait at most ``timeout`` (default ``drain_timeout``) seconds

@@ -137,6 +137,11 @@ class SmtpSv(Service):
         Errors as ``send_later``."""
         return self.queue.submit(job, *args, recipients=recipients)
 
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait at most ``timeout`` seconds for the queued mail to be sent (or to fail);
+        the queue stays open. Returns whether it is empty."""
+        return self.queue.wait_idle(timeout)
+
     def drain(self, timeout: float | None = None) -> DrainReport:
         """Wait at most ``timeout`` (default ``SmtpConf.drain_timeout``) seconds for the
         queued mail, then log what was not sent; the queue takes no more (the app stops)."""

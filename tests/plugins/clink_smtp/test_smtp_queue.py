@@ -192,3 +192,14 @@ def test_a_job_runs_in_its_submitters_context():
     assert future.result(5) == "request-1"
     assert queue.submit(var.get).result(5) is None
     queue.drain(5)
+
+
+def test_wait_idle_waits_and_leaves_the_queue_open(slow_server):
+    rec, port = slow_server(0.3)
+    sv = make_sv(port)
+    sv.send_later("a@example.org", "s", "b")
+    assert not sv.wait_idle(0.05)  # still sending
+    assert sv.wait_idle(10)
+    assert len(rec.envelopes) == 1
+    sv.send_later("b@example.org", "s", "b").result(10)  # still open
+    assert sv.drain(5).complete

@@ -1,6 +1,24 @@
-"""Serving a clink app over ASGI: ``app.asgi``, WebSockets, the scope as an environ."""
+"""Serving a clink app over ASGI: ``app.asgi``, streaming, server-sent events, WebSockets."""
 
 from .app import AsgiApp
-from .websocket import WebSocket, WebSocketDisconnect, WebSocketError
+from .sse import async_event_stream, send_async_events
+from .websocket import (
+    CLOSE_CODES,
+    WebSocket,
+    WebSocketDisconnect,
+    WebSocketError,
+    WebSocketRouteError,
+    close_code,
+)
 
-__all__ = ["AsgiApp", "WebSocket", "WebSocketDisconnect", "WebSocketError"]
+__all__ = [
+    "CLOSE_CODES",
+    "AsgiApp",
+    "WebSocket",
+    "WebSocketDisconnect",
+    "WebSocketError",
+    "WebSocketRouteError",
+    "async_event_stream",
+    "close_code",
+    "send_async_events",
+]

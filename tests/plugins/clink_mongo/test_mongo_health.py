@@ -14,7 +14,7 @@ from pymongo import monitoring
 from pymongo.errors import InvalidOperation
 
 import clink_mongo
-from clink_core import App, AppConf, hookimpl
+from clink_core import App, AppConf, hookimpl, stamp
 from clink_core.testing import Client, LiveServer
 from clink_mongo import MongoConf, MongoListeners, MongoSv
 from clink_mongo.embedded import free_port
@@ -148,3 +148,25 @@ def test_closing_the_app_closes_its_clients(mongo_app, mongo_conf):
     app.close()
     with pytest.raises(InvalidOperation):
         sv.ping()
+
+
+class ArchiveConf(MongoConf):
+    """A second database's configuration."""
+
+
+@stamp(ArchiveConf, MongoListeners)
+class ArchiveSv(MongoSv):
+    """A second MongoSv, on its own database."""
+
+
+def test_each_service_gets_its_named_check(mongo_app, mongo_conf, mongo_process):
+    app = mongo_app(mongo_conf, LazyCtl, prims=(ArchiveConf(mongo_process.url, "archive"),))
+    app.add_com(ArchiveSv)
+    app.enable_health()
+    client = Client(app)
+    status, body = ready(client)
+    assert status == 200
+    assert set(body["checks"]) == {f"mongo:{mongo_conf.dbname}", "mongo:archive"}
+    mongo_process.kill()
+    status, body = ready(client)
+    assert status == 503 and body["failing"] == ["mongo:archive"]

@@ -127,6 +127,19 @@ def lint(session: nox.Session) -> None:
 
 
 @nox.session
+def docs(session: nox.Session) -> None:
+    """The manual (mkdocs.yml, docs/) built into site/ with --strict: a broken link, a
+    missing page or API reference fails it. `nox -s docs -- serve` previews it instead."""
+    _install_all(session)
+    session.install("mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.26")
+    env = {"NO_MKDOCS_2_WARNING": "1"}
+    if session.posargs[:1] == ["serve"]:
+        session.run("mkdocs", "serve", "--strict", *session.posargs[1:], env=env)
+    else:
+        session.run("mkdocs", "build", "--strict", *session.posargs, env=env)
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks against raw WSGI, Falcon, Flask, FastAPI, Litestar and BlackSheep
     (bench/README.md): `nox -s bench -- --quick`.

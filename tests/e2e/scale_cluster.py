@@ -2,7 +2,9 @@
 ports, 3 workers each) serving docs/examples/deploy_wsgi.py's app, one shared MongoDB
 (a SecantusDB subprocess, or ``CLINK_TEST_MONGO_URL``) and one aiosmtpd mail server.
 
-Each instance has what a host of its own would have: its own log directory
+Each instance is started as production starts it, by docs/examples/deploy_serve.sh
+(gunicorn with docs/examples/deploy_gunicorn_conf.py), and has what a host of its own
+would have: its own log directory
 (clink-log's ``request.log`` / ``error.log``), its own ``PROMETHEUS_MULTIPROC_DIR``
 and master metrics port (clink-metrics), its own gunicorn log. Everything they
 share goes through MongoDB, as in production.
@@ -40,7 +42,8 @@ from demo_harness import FAST_ARGON2, free_port
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 EXAMPLES = ROOT / "docs" / "examples"
-GUNICORN_CONF = EXAMPLES / "deploy_gunicorn_conf.py"
+#: the production command line (it execs gunicorn with deploy_gunicorn_conf.py).
+SERVE = EXAMPLES / "deploy_serve.sh"
 HOST = "127.0.0.1"
 WORKERS = 3
 THREADS = 8
@@ -204,18 +207,20 @@ class Instance:
             "CLINK_LOG_DIR": str(self.log_dir),
             "PROMETHEUS_MULTIPROC_DIR": str(self.prom_dir),
             "CLINK_METRICS_PORT": str(self.metrics_port),
-        }
-        args = [
-            sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF),
-            "--bind", f"{HOST}:{self.port}", "--workers", str(WORKERS),
-            "--threads", str(THREADS), "--graceful-timeout", str(GRACEFUL_TIMEOUT),
+            # what deploy_serve.sh and deploy_gunicorn_conf.py read
+            "PYTHON": sys.executable,
+            "APP": "scale_app:application",
+            "PYTHONPATH": os.pathsep.join([str(EXAMPLES), str(HERE)]),
+            "BIND": f"{HOST}:{self.port}",
+            "WEB_CONCURRENCY": str(WORKERS),
+            "GUNICORN_THREADS": str(THREADS),
             # the tests pin a worker by holding its connection between requests
-            "--keep-alive", "60",
-            "--pythonpath", f"{EXAMPLES},{HERE}", "scale_app:application",
-        ]
+            "GUNICORN_CMD_ARGS": f"--graceful-timeout {GRACEFUL_TIMEOUT} --keep-alive 60",
+        }
         with open(self.server_log, "ab") as out:
             self.proc = subprocess.Popen(
-                args, cwd=self.dir, env=full, stdout=out, stderr=subprocess.STDOUT,
+                ["sh", str(SERVE), "gunicorn"], cwd=self.dir, env=full, stdout=out,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own group: stop() ends every worker
             )
 

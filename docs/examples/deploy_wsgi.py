@@ -19,15 +19,17 @@ import sys
 from pathlib import Path
 
 # The demo's modules (examples/book_api: app.py, books.py). In an image they are on
-# PYTHONPATH (the Dockerfile sketch); from a checkout this finds them.
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples" / "book_api"))
+# PYTHONPATH (deploy_Dockerfile); from a checkout this finds them.
+_DEMO = Path(__file__).resolve().parent.parent.parent / "examples" / "book_api"
+if _DEMO.is_dir():
+    sys.path.insert(0, str(_DEMO))
 
-from app import APP_CONF, DB_NAME, PLUGINS, ensure_admin
-from books import BookCtl
+from app import APP_CONF, DB_NAME, PLUGINS, ensure_admin  # noqa: E402
+from books import BookCtl  # noqa: E402
 
-from clink_auth import AccSv, AuthConf
-from clink_core import App, AppConf
-from clink_mongo import MongoConf
+from clink_auth import AccSv, AuthConf  # noqa: E402
+from clink_core import App, AppConf  # noqa: E402
+from clink_mongo import MongoConf  # noqa: E402
 
 
 def app_conf() -> AppConf:

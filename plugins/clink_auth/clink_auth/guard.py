@@ -40,6 +40,7 @@ from .error import AuthSetupError
 from .model import std
 from .oauth import OAuthSv
 from .type import Principal
+from .wstoken import is_websocket_route, websocket_authen
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: The stamp key of a guarded method.
@@ -148,7 +149,9 @@ def guard_route(route: Route, oauth_sv: OAuthSv) -> bool:
         raise AuthSetupError(
             f"route {route}: clink_auth guards go on controller methods, not on {endpoint!r}"
         )
-    authen = oauth_sv.authen_principal
+    authen: Callable[[Any], Principal] = oauth_sv.authen_principal
+    if is_websocket_route(route):  # the token may come in a subprotocol or the query
+        authen = websocket_authen(authen)
     groups = guard.groups
     in_group = oauth_sv.acc_sv.in_group
     if route.handle is endpoint:

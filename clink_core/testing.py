@@ -600,8 +600,11 @@ class LiveServer:
         self._thread.start()
         deadline = time.monotonic() + 10
         while not server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start within 10 s (see its log)")
+            if not self._thread.is_alive():
+                raise RuntimeError("uvicorn stopped before serving: see its log (the app's "
+                                   "lifespan startup failed?)")
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start within 10 s: see its log")
             time.sleep(0.01)
 
     def __exit__(self, *exc: object) -> None:

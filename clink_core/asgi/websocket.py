@@ -26,6 +26,7 @@ sets it) closes with 1009. Only the ASGI app serves WebSockets.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -171,7 +172,7 @@ def check_websocket_routes(routes: Iterable[Any]) -> None:
     """Refuse (at startup) a WebSocket method that is not ``async def``."""
     for route in routes:
         endpoint = getattr(route, "endpoint", route.handle)
-        func = getattr(endpoint, "__func__", endpoint)
+        func = inspect.unwrap(getattr(endpoint, "__func__", endpoint))  # past guards' wraps
         if not is_async(func):
             raise WebSocketRouteError(
                 f"WebSocket route {route.path}: {getattr(func, '__qualname__', func)} must be "

@@ -29,7 +29,7 @@ class TextCtl(Controller):
         res.body = [word.upper() for word in req.body]
         res.content_type = MIME_PLAINTEXT
 
-    @mapper.post("/json")  # application/json: parsed by the kernel before level 3
+    @mapper.post("/json")  # application/json: parsed by the kernel's level-3 converter
     def process_json(self, req: Request, res: Response) -> None:
         res.body = {key.upper(): value for key, value in req.body.items()}
 

@@ -1,4 +1,4 @@
-"""WebSockets through the levels: plugins see handshakes, guards refuse them, errors close cleanly."""
+"""WebSockets through the levels: plugins see handshakes, guards refuse, errors close cleanly."""
 
 from __future__ import annotations
 

@@ -124,7 +124,9 @@ class MailQueue:
                 )
                 self._threads.append(thread)
                 thread.start()
-            self._changed.notify()
+            # all: a waiter in wait_idle/drain shares the condition and must not take
+            # the wake-up an idle worker needs.
+            self._changed.notify_all()
         return job.future
 
     @property

@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from ..pipeline.run_async import build_async_runner, route_modes
 from ..routing.mapper import INLINE_KEY
-from .body import ClientGoneError, read_body
+from .body import TOO_LARGE_KEY, ClientGoneError, read_body
 from .scope import body_length, environ
 from .stream import stream
 from .websocket import build_websocket_runner, check_websocket_routes
@@ -111,19 +111,23 @@ class AsgiApp:
         run = self._run or self._runner()
         length, has_body = body_length(scope)
         body: IO[bytes] | None = None
+        too_large = False
         if has_body and (length is None or 0 <= length <= self._limit):
             try:
-                body = await read_body(receive, self._limit)
+                body, too_large = await read_body(receive, self._limit)
             except ClientGoneError:
                 return  # nobody to answer, nothing started for it
         try:
-            await self._answer(run, scope, body, receive, send)
+            env = environ(scope, body)
+            if too_large:
+                env[TOO_LARGE_KEY] = self._limit
+            await self._answer(run, env, scope, receive, send)
         finally:
             if body is not None:
                 body.close()
 
     async def _answer(
-        self, run: Callable[..., Any], scope: dict[str, Any], body: IO[bytes] | None,
+        self, run: Callable[..., Any], env: dict[str, Any], scope: dict[str, Any],
         receive: Receive, send: Send,
     ) -> None:
         started: list[Any] = []
@@ -134,7 +138,7 @@ class AsgiApp:
             started[:] = (status, headers)
             return _no_write
 
-        result = await run(environ(scope, body), start_response)
+        result = await run(env, start_response)
         status, headers = started
         await send({
             "type": "http.response.start",

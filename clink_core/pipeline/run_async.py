@@ -23,6 +23,7 @@ from concurrent.futures import Executor
 from time import perf_counter
 from typing import Any
 
+from ..error.http import Http413Error
 from .compile import is_async
 
 logger = logging.getLogger("clink.error")
@@ -76,6 +77,7 @@ def build_async_runner(
     send_error = levels[9]
     status_500, headers_500, body_500 = bare_500
     # Here, not at the top: clink_core.asgi imports this module.
+    from ..asgi.body import TOO_LARGE_KEY as too_large_key
     from ..asgi.stream import AsyncBody, finish, is_async_body
 
     new = object.__new__
@@ -111,6 +113,10 @@ def build_async_runner(
                 await recv(req, res, wsgi_env)
             else:
                 recv(req, res, wsgi_env)
+            if too_large_key in wsgi_env:  # a chunked body found over the limit as it came
+                raise Http413Error(
+                    f"request body is larger than {wsgi_env[too_large_key]} bytes"
+                )
             for handle, awaited in lv1:
                 if awaited:
                     await handle(req, res)

@@ -110,6 +110,7 @@ class StreamCtl(Controller):
 
     @mapper.post("/size", "application/octet-stream")
     def size(self, req: Request, res: Response) -> None:
+        EVENTS.append("size ran")
         body = req.body or b""
         res.body = {"size": len(body), "input": type((req.env or {})["wsgi.input"]).__name__,
                     "head": body[:4].decode()}
@@ -291,6 +292,27 @@ def test_a_body_over_the_limit_by_its_length_is_413_unread(app: App) -> None:
                            (b"content-length", b"5000")]
     asyncio.run(app.asgi(request, receive, send))
     assert sent[0]["status"] == 413 and asked == []
+
+
+def test_a_chunked_body_over_the_limit_is_413_before_the_handler_runs(app: App) -> None:
+    EVENTS.clear()
+    asked: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        asked.append(1)
+        return {"type": "http.request", "body": b"x" * 400, "more_body": True}
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    request = scope("/st/size", "POST")
+    request["headers"] += [(b"content-type", b"application/octet-stream"),
+                           (b"transfer-encoding", b"chunked")]
+    asyncio.run(app.asgi(request, receive, send))
+    assert sent[0]["status"] == 413 and b"larger than 1000 bytes" in sent[1]["body"]
+    assert len(asked) == 3 and EVENTS == []  # 1200 bytes read of an endless body; no handler
 
 
 def test_a_client_leaving_mid_body_after_spooling_leaks_nothing() -> None:

@@ -123,6 +123,10 @@ class Injector:
             obj = self._find_instance(com_type)  # an instance of a subclass serves too
             if obj is not None:
                 return obj
+            default = getattr(com_type, "default", None)
+            if default is not None:
+                obj = self._instances[com_type] = default()
+                return obj
             needer = chain[-1].__qualname__ if chain else "the application"
             raise PrimError(
                 com_type,

@@ -8,7 +8,12 @@ class Component:
 
 
 class Primitive(Component):
-    """A component that the injector never creates: add an instance with ``add_prim``."""
+    """A component that the injector never creates: add an instance with ``add_prim``.
+
+    A primitive that has a sensible empty value (no listeners, no options) says so
+    with a ``default()`` classmethod; the injector uses it when none was added, so an
+    app needs no ``add_prim`` for what it does not configure.
+    """
 
 
 class Service(Component):

@@ -237,6 +237,26 @@ def test_add_prim_of_a_plain_object_raises_com_type_error() -> None:
         Injector().add_prim("not a primitive")
 
 
+def test_a_primitive_with_a_default_is_made_from_it_when_none_was_added() -> None:
+    class Options(Primitive):
+        def __init__(self, flags: tuple[str, ...] = ()) -> None:
+            self.flags = flags
+
+        @classmethod
+        def default(cls) -> Options:
+            return cls(("none given",))
+
+    @stamp(Options)
+    class User(Service):
+        def __init__(self, options: Options) -> None:
+            self.options = options
+
+    made = loaded(User).ref(User)
+    assert made.options.flags == ("none given",)
+    given = Options(("mine",))
+    assert loaded(User, prims=(given,)).ref(User).options is given  # an added one wins
+
+
 def test_adding_the_same_primitive_type_twice_raises_com_exist_error() -> None:
     injector = Injector()
     injector.add_prim(Engine("a"))

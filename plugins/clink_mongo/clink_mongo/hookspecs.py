@@ -51,6 +51,11 @@ class MongoListeners(Primitive):
         self.listeners = tuple(listeners)
         self.gather = gather
 
+    @classmethod
+    def default(cls) -> MongoListeners:
+        """None: what the service gets in an app without the plugin loaded."""
+        return cls()
+
     def all(self) -> list[Any]:
         """Every listener: the given ones, then the gathered ones."""
         found = list(self.listeners)

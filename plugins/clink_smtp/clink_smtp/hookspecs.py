@@ -78,6 +78,11 @@ class SmtpListeners(Primitive):
         self.listeners = tuple(listeners)
         self.gather = gather
 
+    @classmethod
+    def default(cls) -> SmtpListeners:
+        """None: what the service gets in an app without the plugin loaded."""
+        return cls()
+
     def all(self) -> list[SendListener]:
         """Every listener: the given ones, then the gathered ones."""
         found = list(self.listeners)

@@ -192,3 +192,14 @@ def test_injector_creates_one_service_for_the_app(mongo_app, mongo_conf):
     assert app.injector.ref(BookCtl).books.database is sv.db
     assert app.injector.ref(OtherCtl).mongo_sv is sv
     assert sv.conf is mongo_conf
+
+
+def test_an_app_without_the_plugin_loaded_gets_a_service_with_no_listeners():
+    from clink_core import App, AppConf
+
+    app = App(AppConf("no-plugin"))
+    app.add_prim(MongoConf("mongodb://127.0.0.1:1", "db"))
+    app.add_com(MongoSv)
+    app.load()  # MongoListeners.default(): nothing to hand the client
+    assert app.injector.ref(MongoListeners).all() == []
+    app.close()

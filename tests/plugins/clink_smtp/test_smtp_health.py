@@ -192,3 +192,14 @@ def test_a_listener_that_is_not_callable_is_refused():
 
 def test_the_service_depends_on_its_listeners():
     assert read_stamp(SmtpSv, "deps") == (AppConf, SmtpConf, SmtpListeners)
+
+
+def test_an_app_without_the_plugin_loaded_gets_a_service_with_no_listeners():
+    from clink_core import App
+
+    app = App(AppConf("no-plugin"))
+    app.add_prim(SmtpConf(HOST, 25, USER, security="none"))
+    app.add_com(SmtpSv)
+    app.load()  # SmtpListeners.default(): nothing around each send
+    assert app.injector.ref(SmtpListeners).all() == []
+    app.close()

@@ -37,6 +37,7 @@ if __name__ == "__main__":
         res = client.get("/book/boom")
         assert res.status == 500 and "author" not in res.text  # no detail for the client
         generated = res.header("X-Request-Id")
+        assert generated is not None  # generated when the request brings none
         app.close()  # flushes the logs (also done at interpreter exit)
 
         requests = (Path(directory) / "request.log").read_text().splitlines()

@@ -2,6 +2,7 @@
 
 import http.client
 import json
+from typing import Any
 
 from clink_core import App, AppConf, Controller, Request, Response, mapper
 from clink_core.testing import Client, LiveServer
@@ -28,7 +29,7 @@ def make_app(**conf: object) -> App:
 app = make_app(max_body=1024, trusted_proxies=["10.0.0.0/8"], proxy_header="X-Forwarded-For")
 
 
-def raw(server: LiveServer, head: str, body: bytes = b"") -> tuple[int, dict]:
+def raw(server: LiveServer, head: str, body: bytes = b"") -> tuple[int, dict[str, Any]]:
     """Send bytes as they are (no client library fixes them) and read the answer."""
     conn = http.client.HTTPConnection(server.host, server.port, timeout=5)
     conn.connect()

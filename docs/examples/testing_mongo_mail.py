@@ -6,12 +6,15 @@ fixtures (a SecantusDB server started once per session, or CLINK_TEST_MONGO_URL)
 """
 
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import pytest
+from pymongo import MongoClient
 
-from clink_core import Controller, Request, Response, mapper, stamp
+from clink_core import App, Controller, Request, Response, mapper, stamp
 from clink_core.testing import Client
-from clink_mongo import MongoDocSpec, MongoSv
+from clink_mongo import MongoConf, MongoDocSpec, MongoSv
 from clink_smtp import SmtpSv
 from clink_smtp.outbox import Outbox
 
@@ -34,7 +37,9 @@ class SignupCtl(Controller):
         res.status = 204
 
 
-def test_signup_stores_and_sends_mail(make_app, mongo_conf, mongo_client) -> None:
+def test_signup_stores_and_sends_mail(
+    make_app: Callable[..., App], mongo_conf: MongoConf, mongo_client: MongoClient[Any],
+) -> None:
     with Outbox(port=None) as box:  # a real SMTP server on a free port of 127.0.0.1
         app = make_app(SignupCtl, plugins=["mongo", "smtp"])
         app.add_prim(mongo_conf, box.smtp_conf("noreply@example.com"))
@@ -45,7 +50,7 @@ def test_signup_stores_and_sends_mail(make_app, mongo_conf, mongo_client) -> Non
     assert stored == {"email": "ann@example.com"}
 
 
-def test_each_test_gets_a_fresh_database(mongo_sv) -> None:
+def test_each_test_gets_a_fresh_database(mongo_sv: MongoSv) -> None:
     mongo_sv.use_docspec(SIGNUPS)
     assert mongo_sv.doc("signups").count_documents({}) == 0
 

@@ -61,6 +61,8 @@ class ReqUrlEncodeHandler(ILv3Handler):
 
     def handle(self, req: Request, res: Response) -> None:
         ctype = req.content_type
+        if ctype is None:  # PERF: a GET; ``None != str`` costs two reflected comparisons
+            return
         if ctype != MIME_URL_ENCODE:
             # PERF: one more comparison for other bodies; a multipart body is parsed
             # here, streamed from the input, so a bad one is a 400 before the handler.

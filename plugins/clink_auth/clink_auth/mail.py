@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from importlib.resources import files
 from typing import Any
 
-from clink_smtp import SmtpError, SmtpSv
+from clink_smtp import SmtpError, SmtpQueueError, SmtpSv
 from clink_template import TemplateError, TemplateSv
 
 from .conf import AuthConf
@@ -26,8 +25,6 @@ logger = logging.getLogger("clink.auth")
 #: The mails: registration code, address already in use, account activated, password
 #: changed, reset code, reset done.
 MAIL_NAMES = ("reg_code", "reg_taken", "reg_done", "pwd_changed", "rpwd_code", "pwd_reset")
-#: Background jobs waiting at most; more are dropped (a flood must not fill the memory).
-MAX_PENDING = 256
 
 
 class MailTemplateError(ValueError):
@@ -45,8 +42,8 @@ class AuthMail:
     """Renders and sends the account mails; runs some in the background.
 
     ``send`` raises ``SmtpError``; ``notify`` logs a failure instead (the action
-    it tells about is done either way); ``background`` runs a job on a small
-    thread pool so a response does not wait for the mail server.
+    it tells about is done either way); ``background`` queues a job on the mail
+    queue so a response does not wait for the mail server.
     """
 
     def __init__(self, auth_conf: AuthConf, smtp_sv: SmtpSv, tpl_sv: TemplateSv) -> None:
@@ -54,9 +51,6 @@ class AuthMail:
         self.tpl_sv = tpl_sv
         self.minutes = max(1, auth_conf.code_time // 60)
         self.templates = {name: self._load(name, auth_conf.mail_dir) for name in MAIL_NAMES}
-        self._pool: ThreadPoolExecutor | None = None
-        self._pending: set[Future[Any]] = set()
-        self._lock = threading.Lock()
 
     @staticmethod
     def _load(name: str, mail_dir: str | None) -> str:
@@ -97,38 +91,20 @@ class AuthMail:
         return True
 
     def background(self, job: Callable[..., Any], *args: Any) -> Future[Any] | None:
-        """Run ``job(*args)`` on the mail thread pool; its failure is logged.
+        """Run ``job(*args)`` (which mails one person) on ``SmtpSv``'s mail queue, so the
+        response does not wait for the mail server; its failure is logged there.
 
-        With ``MAX_PENDING`` jobs already waiting the job is dropped (and
-        logged): ``None``.
+        The queue is bounded and drained when the app stops (``clink_shutdown``: a
+        graceful stop sends it or reports it). A full or stopping queue drops the
+        job, logged: ``None``.
         """
-
-        def run() -> None:
-            try:
-                job(*args)
-            except Exception:
-                logger.exception("background mail job %s failed", getattr(job, "__name__", job))
-
-        with self._lock:
-            if len(self._pending) >= MAX_PENDING:
-                logger.warning("%d mail jobs are waiting: dropped one", len(self._pending))
-                return None
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="clink-auth-mail")
-            future = self._pool.submit(run)
-            self._pending.add(future)
-        future.add_done_callback(self._done)
-        return future
-
-    def _done(self, future: Future[Any]) -> None:
-        with self._lock:
-            self._pending.discard(future)
+        try:
+            return self.smtp_sv.submit(job, *args, recipients=1)
+        except SmtpQueueError as e:
+            logger.warning("background mail job %s dropped: %s",
+                           getattr(job, "__name__", job), e)
+            return None
 
     def drain(self, timeout: float = 30) -> bool:
-        """Wait for every background job to finish; False if some still run after ``timeout``."""
-        with self._lock:
-            pending = set(self._pending)
-        if not pending:
-            return True
-        _, not_done = wait(pending, timeout=timeout)
-        return not not_done
+        """Wait for every queued mail job to finish; False if some still run after ``timeout``."""
+        return self.smtp_sv.wait_idle(timeout)

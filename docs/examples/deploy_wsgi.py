@@ -24,24 +24,12 @@ _DEMO = Path(__file__).resolve().parent.parent.parent / "examples" / "book_api"
 if _DEMO.is_dir():
     sys.path.insert(0, str(_DEMO))
 
-from app import APP_CONF, DB_NAME, PLUGINS, ensure_admin  # noqa: E402
+from app import DB_NAME, PLUGINS, app_conf, ensure_admin  # noqa: E402
 from books import BookCtl  # noqa: E402
 
 from clink_auth import AccSv, AuthConf  # noqa: E402
-from clink_core import App, AppConf  # noqa: E402
+from clink_core import App  # noqa: E402
 from clink_mongo import MongoConf  # noqa: E402
-
-
-def app_conf() -> AppConf:
-    """The demo's name, licence and version, with the load balancer in front trusted
-    (``CLINK_TRUSTED_PROXIES``, ``CLINK_PROXY_HEADER``): otherwise every client has the
-    proxy's address, and the login throttle counts them all as one."""
-    return AppConf(
-        APP_CONF.name, APP_CONF.license, APP_CONF.version, APP_CONF.org_name,
-        APP_CONF.org_addr,
-        trusted_proxies=os.environ.get("CLINK_TRUSTED_PROXIES", ""),
-        proxy_header=os.environ.get("CLINK_PROXY_HEADER", "X-Forwarded-For"),
-    )
 
 
 def build_app() -> App:

@@ -8,6 +8,7 @@ local servers for whatever is not configured.
 from __future__ import annotations
 
 import contextlib
+import os
 
 from books import BookCtl
 
@@ -37,6 +38,18 @@ def ensure_admin(acc_sv: AccSv) -> None:
         acc_sv.add_to_group(root["_id"], ADMIN_GROUP)  # $addToSet: at most once
 
 
+def app_conf() -> AppConf:
+    """``APP_CONF`` with the load balancer in front trusted (``CLINK_TRUSTED_PROXIES``,
+    ``CLINK_PROXY_HEADER``): otherwise every client has the proxy's address, and the
+    login throttle counts them all as one."""
+    return AppConf(
+        APP_CONF.name, APP_CONF.license, APP_CONF.version, APP_CONF.org_name,
+        APP_CONF.org_addr,
+        trusted_proxies=os.environ.get("CLINK_TRUSTED_PROXIES", ""),
+        proxy_header=os.environ.get("CLINK_PROXY_HEADER", "X-Forwarded-For"),
+    )
+
+
 def create_app(mongo_url: str | None = None, smtp_conf: SmtpConf | None = None) -> App:
     """The loaded app. ``mongo_url`` is used when ``CLINK_MONGO_URL`` is not set;
     ``smtp_conf`` (e.g. the console outbox's) replaces the mail settings.
@@ -45,7 +58,7 @@ def create_app(mongo_url: str | None = None, smtp_conf: SmtpConf | None = None) 
     it needs); each reads its own ``CLINK_*`` variables (clink-log:
     ``CLINK_LOG_DIR``, clink-cors: ``CLINK_CORS_ORIGINS``, ...).
     """
-    app = App(APP_CONF, plugins=PLUGINS)
+    app = App(app_conf(), plugins=PLUGINS)
     app.add_prim(MongoConf.from_env(dburl=mongo_url, dbname=DB_NAME))
     app.add_prim(AuthConf.from_env())
     if smtp_conf is not None:

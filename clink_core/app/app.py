@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
+import sys
 import weakref
 from collections.abc import Callable, Iterable
 from types import ModuleType
@@ -51,6 +53,27 @@ def _close_all() -> None:
             app.close()
         except Exception:
             logger.exception("closing %s at exit failed", app.conf.name)
+
+
+#: the process whose multiprocessing exit already closes the apps.
+_finalized_pid: int | None = None
+
+
+def _close_at_process_exit() -> None:
+    """Close the apps when a ``multiprocessing`` child ends, too: such a process (a
+    granian worker) leaves by ``os._exit`` without running ``atexit`` handlers, which
+    would lose the buffered log lines and the queued mail at every stop."""
+    global _finalized_pid
+    # PERF: a multiprocessing child has imported multiprocessing already; other
+    # processes do not pay for importing it.
+    mp = sys.modules.get("multiprocessing")
+    pid = os.getpid()
+    if mp is None or _finalized_pid == pid or mp.parent_process() is None:
+        return
+    _finalized_pid = pid
+    import multiprocessing.util
+
+    multiprocessing.util.Finalize(None, _close_all, exitpriority=10)
 
 
 def _not_loaded(wsgi_env: dict[str, Any], wsgi_send: Callable[..., Any]) -> Any:
@@ -326,6 +349,7 @@ class App(IWsgi):
         self._run = build_runner(levels, request_type, self.response_type, BARE_500)
         self._loaded = True
         _loaded_apps.add(self)
+        _close_at_process_exit()
 
     # -- stopping -------------------------------------------------------------
     def close(self) -> None:

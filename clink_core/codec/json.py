@@ -85,4 +85,15 @@ def dumps(body: Any, default: Callable[[Any], Any] | None = None) -> bytes:
     try:
         return orjson.dumps(body, default=default or encode_default, option=_OPTIONS)
     except TypeError as e:  # orjson.JSONEncodeError is a TypeError
+        if "64-bit" not in str(e):
+            raise JsonSerializeError(body, e) from e
+    # An integer past 64 bits (a path's {id:int} of 30 digits) is valid JSON that orjson
+    # does not write: the stdlib does, on this rare path only.
+    import json
+
+    try:
+        text = json.dumps(body, default=default or encode_default, ensure_ascii=False,
+                          separators=(",", ":"))
+    except (TypeError, ValueError) as e:
         raise JsonSerializeError(body, e) from e
+    return text.encode()

@@ -157,3 +157,10 @@ def test_codec_functions():
         codec.loads(b"nope")
     with pytest.raises(codec.JsonBodyError, match="not valid UTF-8"):
         codec.loads(b'"\xff"')
+
+
+def test_integers_past_64_bits_are_written_not_refused():
+    big = 10**30
+    assert codec.dumps({"id": big, "é": [-big]}) == f'{{"id":{big},"é":[-{big}]}}'.encode()
+    with pytest.raises(codec.JsonSerializeError, match="Thing"):
+        codec.dumps({"id": big, "t": Thing()})

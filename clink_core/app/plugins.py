@@ -15,12 +15,14 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..pipeline.error import PluginLoadError, PluginNameError
 from ..type.conf import parse_names
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 GROUP = "clink.plugins"
 #: every installed plugin, where a list of names is expected.
@@ -43,6 +45,9 @@ class PluginInfo:
 
 def plugin_entry_points() -> list[EntryPoint]:
     """The installed ``clink.plugins`` entry points, by name."""
+    # PERF: importlib.metadata costs ~20 ms at import; only apps that look plugins up pay.
+    from importlib.metadata import entry_points
+
     return sorted(entry_points(group=GROUP), key=lambda ep: ep.name)
 
 

@@ -221,7 +221,8 @@ def fake_entry_points(
     def entry_points(group: str) -> list[EntryPoint]:
         return [ep for ep in eps if ep.group == group]
 
-    monkeypatch.setattr(plugins_module, "entry_points", entry_points)
+    monkeypatch.setattr(plugins_module, "plugin_entry_points", lambda: sorted(
+        entry_points(plugins_module.GROUP), key=lambda ep: ep.name))
     return entry_points
 
 

@@ -190,9 +190,10 @@ class Explainer:
         if len(errors) == 1 and not dirty and errors[0].kind.name not in WEAK:
             # PERF: the usual bad body, one plain error: no ranking, no intermediate objects
             path, rule, detail = self._describe(errors[0], value)
-            return FormatError(
-                name, value, self._schema, pointer(path), rule, detail, truncated=truncated
-            )
+            error = FormatError(name, value, self._schema, pointer(path), rule, detail)
+            if truncated:  # PERF: no keyword argument on the usual path
+                error.truncated = True
+            return error
         found = [self._found(e, value) for e in errors]
         if len(found) > 1:
             found = self._merge_names(found)

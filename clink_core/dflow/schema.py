@@ -97,16 +97,23 @@ class CompiledSchema:
     def check(self, name: str, value: Any) -> None:
         """Return when ``value`` is valid, else raise ``FormatError``."""
         # PERF: the valid path is one jsonschema-rs call and one scan for control characters.
+        # No local holds the error raised: the traceback holds this frame, so the error ->
+        # traceback -> frame -> error cycle would be left to the garbage collector, with the
+        # request and its response, on every bad request.
         try:
-            if self._is_valid(value) and (
-                control.clean(value) if self._guard else json_only(value)
-            ):
+            if not self._is_valid(value):
+                # the explainer finds jsonschema-rs's errors (the fallback is never expected)
+                raise self._explainer.explain(name, value) or FormatError(name, value, self.schema)
+            if control.clean(value) if self._guard else json_only(value):
                 return
-            error = self._explainer.explain(name, value)
+            found = self._explainer.explain(name, value)  # control characters, maybe allowed
         except _UNREADABLE:
             raise self._unreadable(name, value) from None
-        if error is not None:
-            raise error
+        if found is not None:
+            try:
+                raise found
+            finally:
+                del found
 
     def _unreadable(self, name: str, value: Any) -> FormatError:
         path, what = not_json(value)

@@ -208,6 +208,8 @@ class _Base:
         remote_addr: str = "127.0.0.1",
     ) -> None:
         if not app.loaded:
+            if app.conf.check_responses is None:  # not said: tests check what routes answer
+                app.router.check_responses = True
             app.load()
         self.app = app
         self.base_url = base_url.rstrip("/")

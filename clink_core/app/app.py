@@ -108,7 +108,7 @@ class App(IWsgi):
         self.injector = Injector()
         self.injector.add_prim(conf)
         self.router = Router()
-        self.router.check_responses = conf.check_responses
+        self.router.check_responses = bool(conf.check_responses)
         #: the WebSocket routes (``@mapper.websocket``), served by ``app.asgi``.
         self.ws_router = Router()
         self.pm = PluginManager()

@@ -36,7 +36,8 @@ class AppConf(Primitive):
 
     ``check_responses``: check what handlers answer against their
     ``@mapper.response`` schemas (a mismatch is a 500 naming the route and the
-    rule): for tests and staging, off in production. ``error_format``:
+    rule): for tests and staging, off in production. ``None`` (not said): off when
+    served, on when ``clink_core.testing.Client`` loads the app. ``error_format``:
     ``"clink"`` (the manual's ``{"status", "status_name", "message"}``) or
     ``"problem"`` (RFC 9457 ``application/problem+json``).
 
@@ -58,7 +59,7 @@ class AppConf(Primitive):
         plugins: Iterable[str] | None = None,
         trusted_proxies: Iterable[str] | str = (),
         proxy_header: str = "X-Forwarded-For",
-        check_responses: bool = False,
+        check_responses: bool | None = None,
         error_format: str = "clink",
     ) -> None:
         if not isinstance(name, str) or not name.strip():
@@ -97,9 +98,9 @@ class AppConf(Primitive):
         self.org_name = org_name
         self.org_addr = org_addr
         self.max_body = max_body
-        if not isinstance(check_responses, bool):
+        if check_responses is not None and not isinstance(check_responses, bool):
             raise ConfError(
-                f"AppConf check_responses must be True or False, got {check_responses!r}"
+                f"AppConf check_responses must be True, False or None, got {check_responses!r}"
             )
         if error_format not in ERROR_FORMATS:
             raise ConfError(
@@ -142,7 +143,8 @@ class AppConf(Primitive):
             plugins=parse_names(env.get("CLINK_PLUGINS")),
             trusted_proxies=env.get("CLINK_TRUSTED_PROXIES", ""),
             proxy_header=env.get("CLINK_PROXY_HEADER", "X-Forwarded-For"),
-            check_responses=_flag(env, "CLINK_CHECK_RESPONSES"),
+            check_responses=(_flag(env, "CLINK_CHECK_RESPONSES")
+                             if env.get("CLINK_CHECK_RESPONSES", "").strip() else None),
             error_format=env.get("CLINK_ERROR_FORMAT", "clink").strip().lower() or "clink",
         )
 

@@ -90,7 +90,7 @@ class ContractCtl(Controller):
             res.body = {"title": "x", "year": -1}
 
 
-def client(check_responses: bool = False) -> Client:
+def client(check_responses: bool | None = False) -> Client:
     app = App(AppConf("c", check_responses=check_responses), entrypoints=False)
     app.add_ctl(ContractCtl)
     return Client(app)
@@ -221,6 +221,18 @@ def test_responses_are_checked_only_in_checking_mode(caplog):
     assert checking.get("/c/answer-model?good=1").json == {"title": "Dune", "year": 1965,
                                                            "kind": "novel"}
     assert checking.get("/c/answer-model").status == 500
+
+
+def test_the_test_client_checks_responses_unless_the_conf_says_otherwise():
+    assert AppConf("c").check_responses is None
+    assert client(check_responses=None).get("/c/answer").status == 500  # Client: on
+    assert client(check_responses=False).get("/c/answer").status == 200  # said: off
+    served = App(AppConf("c"), entrypoints=False)
+    served.add_ctl(ContractCtl)
+    served.load()  # loaded as a server loads it: not checked
+    assert Client(served).get("/c/answer").status == 200
+    assert AppConf.from_env({"CLINK_CHECK_RESPONSES": "1"}, "c").check_responses is True
+    assert AppConf.from_env({}, "c").check_responses is None
 
 
 def test_response_contract_error_names_route_and_rule():

@@ -62,6 +62,7 @@ def _run_asgi(args: argparse.Namespace, app: App) -> int:
     uvicorn.run(
         app.asgi, host=args.host, port=args.port, lifespan="on",
         timeout_keep_alive=int(args.timeout), h11_max_incomplete_event_size=args.max_header_bytes,
+        ws_max_size=app.conf.max_body,  # a WebSocket message is bounded as a body is
     )
     return 0
 

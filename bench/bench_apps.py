@@ -50,6 +50,9 @@ BOOK_SCHEMA: dict[str, Any] = {
     },
 }
 
+#: the name's length in the oversized POST: past clink's default body limit (1 MiB)
+OVERSIZED = 1024 * 1024 + 1
+
 STATUS_LINES = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
 MIME_JSON = "application/json"
 
@@ -350,22 +353,28 @@ def _clink_app(
         def __init__(self, book_sv: Any) -> None:
             self._book_sv = book_sv
 
+        # ``@mapper.inline``: these only compute, so ``app.asgi`` calls them on the event loop
+        # rather than in its thread pool (docs/asgi.md); the WSGI app is not affected.
         @mapper.get("/item")
+        @mapper.inline
         def get_item(self, req: Any, res: Any) -> None:
             res.body = BOOK
 
         @mapper.post("/item")
+        @mapper.inline
         def create_item(self, req: Any, res: Any) -> None:
             res.body = self._book_sv.create_one(req.body)
             res.status = 201
 
         @mapper.get("/{id:int}")
+        @mapper.inline
         def get_book(self, req: Any, res: Any) -> None:
             res.body = book_with_id(req.params["id"])
 
         @mapper.get("/list")
         @mapper.query("page", {"type": "integer", "minimum": 1}, required=True)
         @mapper.query("size", {"type": "integer", "minimum": 1, "maximum": 50}, required=True)
+        @mapper.inline
         def list_books(self, req: Any, res: Any) -> None:
             args = req.args
             res.body = {"page": args["page"], "size": args["size"]}
@@ -380,6 +389,16 @@ def _clink_app(
 def build_clink() -> WsgiApp:
     """clink-core alone: orjson bodies, ``dflow.verify`` (jsonschema-rs fast path)."""
     return _clink_app([])
+
+
+def build_clink_asgi() -> Any:
+    """The same clink app served by ``app.asgi`` (issue 14), wrapped for the ASGI harness."""
+    return _asgi(clink_asgi_app, "clink (ASGI)")
+
+
+def clink_asgi_app() -> Any:
+    """The bare ASGI app of ``build_clink()``: what uvicorn and granian are given."""
+    return _clink_app([]).asgi  # type: ignore[attr-defined]
 
 
 def build_clink_log_cors() -> WsgiApp:
@@ -513,6 +532,12 @@ APPS: dict[str, AppSpec] = {
             about="clink-core (orjson bodies), dflow.verify (jsonschema-rs fast path)",
         ),
         AppSpec(
+            "clink_asgi", "clink (ASGI)", build_clink_asgi, ("clink_core",),
+            about="the clink app above served by app.asgi (issue 14): the same controllers, "
+            "marked @mapper.inline (they only compute), called on the event loop",
+            interface="asgi",
+        ),
+        AppSpec(
             "clink_log_cors", "clink + log + cors", build_clink_log_cors,
             ("clink_core", "clink_log", "clink_cors"),
             environ={"HTTP_ORIGIN": "http://127.0.0.1:8080"},
@@ -548,6 +573,8 @@ APPS: dict[str, AppSpec] = {
 
 #: the frameworks compared on every scenario, in table order
 CORE_APPS = ("raw", "falcon", "falcon_fast", "flask", "clink")
+#: clink's own rows under the ASGI harness and servers
+CLINK_ASGI_APPS = ("clink_asgi",)
 #: the ASGI peers (issue 13)
 PEER_APPS = ("fastapi", "litestar", "blacksheep")
 EXTRA_APPS = ("clink_log_cors", "clink_auth")
@@ -585,6 +612,11 @@ class Scenario:
     #: whether the body's ``message`` must be equal across apps
     same_message: bool = True
     query: str = ""
+    #: the apps that run it (``None``: every app): limits differ between frameworks
+    apps: tuple[str, ...] | None = None
+    #: whether it is also sent over sockets (the 413 comes before the body is read, and a
+    #: client that sends the whole body first meets a closed connection)
+    over_sockets: bool = True
 
     @property
     def target(self) -> str:
@@ -609,8 +641,25 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("get_param", "GET /book/{id:int}", "GET", "/book/42", 200),
         Scenario("get_query", "GET 2 query args", "GET", "/book/list", 200,
                  query="page=2&size=10"),
+        Scenario(
+            "post_malformed", "POST malformed JSON (400)", "POST", "/book/item", 400,
+            b'{"name": "Dead Note", "author": ', MIME_JSON, same_message=False,
+        ),
+        Scenario(
+            "post_oversized", "POST over the body limit (413)", "POST", "/book/item", 413,
+            json.dumps({"name": "x" * OVERSIZED, "author": "Death"}).encode(), MIME_JSON,
+            same_message=False, apps=("clink", "clink_asgi"), over_sockets=False,
+        ),
     )
 }
+
+
+def runs(app: str, scenario: str) -> bool:
+    """Whether app ``app`` runs scenario ``scenario`` (both keys)."""
+    spec, scen = APPS[app], SCENARIOS[scenario]
+    return (spec.scenarios is None or scenario in spec.scenarios) and (
+        scen.apps is None or app in scen.apps
+    )
 
 
 def make_environ(
@@ -725,6 +774,8 @@ def expected_body(scenario: Scenario) -> Any:
         return book_with_id(42)
     if scenario.key == "get_query":
         return {"page": 2, "size": 10}
+    if scenario.key == "post_oversized":  # RFC 9110's name (Python 3.11's is the older one)
+        return {"status": 413, "status_name": "413 Content Too Large", "message": None}
     return error_body(scenario.status, None)
 
 

@@ -108,6 +108,13 @@ class InProcessResult:
             return None
         return statistics.median(x / y for x, y in zip(a.net, r.net, strict=True) if y > 0)
 
+    def scenario_ratio(self, app: str, scenario: str, ref_scenario: str) -> float | None:
+        """Median over rounds of net(app, scenario) / net(app, ref_scenario)."""
+        a, r = self.rows.get((app, scenario)), self.rows.get((app, ref_scenario))
+        if not a or not r or not a.net or not r.net:
+            return None
+        return statistics.median(x / y for x, y in zip(a.net, r.net, strict=True) if y > 0)
+
     def difference(self, app: str, ref: str, scenario: str) -> float | None:
         """Median over rounds of net(app) - net(ref), in µs."""
         a, r = self.rows.get((app, scenario)), self.rows.get((ref, scenario))
@@ -141,10 +148,7 @@ def run(
     keys = list(apps)
     plan: dict[str, list[str]] = {}
     for s in scenarios:
-        plan[s] = [
-            k for k in keys
-            if ba.APPS[k].scenarios is None or s in ba.APPS[k].scenarios  # type: ignore[operator]
-        ]
+        plan[s] = [k for k in keys if ba.runs(k, s)]
     envs = {
         (k, s): ba.request_for(apps[k], ba.scenario_environ(ba.SCENARIOS[s], ba.APPS[k]))
         for s in scenarios for k in plan[s]

@@ -203,7 +203,10 @@ def blacksheep_app() -> Any:
     return app
 
 
-BARE = {"fastapi": fastapi_app, "litestar": litestar_app, "blacksheep": blacksheep_app}
+BARE = {
+    "fastapi": fastapi_app, "litestar": litestar_app, "blacksheep": blacksheep_app,
+    "clink_asgi": ba.clink_asgi_app,  # clink's own ASGI app, served alongside the peers
+}
 
 
 def build_bare(key: str) -> Any:

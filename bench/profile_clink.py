@@ -180,7 +180,7 @@ def profile_app(
     app = ba.build(key)
     out = []
     for s in scenarios:
-        if spec.scenarios is not None and s not in spec.scenarios:
+        if not ba.runs(key, s):
             continue
         out.append(profile_scenario(app, ba.SCENARIOS[s], spec, requests, top))
     return out

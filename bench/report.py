@@ -97,7 +97,8 @@ class Target:
     label: str
     #: "ratio" (app/ref time), "ratio_best" (app / the fastest of ``refs``), "diff" (µs),
     #: "abs" (µs), "rps" (app/ref req/s, keep-alive soak server), "rps_best" (app's best
-    #: WSGI server and worker count / the best ASGI peer on its best server, keep-alive)
+    #: WSGI server and worker count / the best ASGI peer on its best server, keep-alive),
+    #: "scenario_ratio" (app's time on ``scenario`` / its time on ``ref``, a scenario key)
     kind: str
     app: str
     ref: str
@@ -109,7 +110,7 @@ class Target:
 
     @property
     def wanted(self) -> str:
-        if self.kind in ("ratio", "ratio_best"):
+        if self.kind in ("ratio", "ratio_best", "scenario_ratio"):
             return f"≤ {self.limit:g} {TIMES}"
         if self.kind in ("diff", "abs"):
             return f"≤ {self.limit:g} µs"
@@ -146,6 +147,16 @@ TARGETS = (
     ),
     Target("authenticated GET (clink + auth)", "abs", "clink_auth", "", "get", 6.0,
            source="#13 §4"),
+    *(
+        Target(f"{ba.SCENARIOS[s].label} vs clink's valid POST", "scenario_ratio", "clink",
+               "post", s, 2.0, source="#13 §5")
+        for s in ("post_invalid", "post_malformed", "post_oversized")
+    ),
+    *(
+        Target(f"clink (ASGI), {ba.SCENARIOS[s].label} vs the fastest ASGI peer", "ratio_best",
+               "clink_asgi", "", s, 0.6, refs=ba.PEER_APPS, source="#14 §6")
+        for s in ("get", "post", "not_found")
+    ),
 )
 
 
@@ -202,11 +213,13 @@ def evaluate(
 ) -> tuple[float | None, str]:
     """The measured value and "met" / "missed" / a reason it was not measured."""
     value: float | None = None
-    if target.kind in ("ratio", "diff", "abs", "ratio_best"):
+    if target.kind in ("ratio", "diff", "abs", "ratio_best", "scenario_ratio"):
         if inproc is None:
             return None, "not measured"
         if target.kind == "ratio":
             value = inproc.ratio(target.app, target.ref, target.scenario)
+        elif target.kind == "scenario_ratio":
+            value = inproc.scenario_ratio(target.app, target.scenario, target.ref)
         elif target.kind == "ratio_best":
             found = ratio_best(inproc, target.app, target.refs, target.scenario)
             value = found[0] if found else None
@@ -298,7 +311,8 @@ def markdown(data: dict[str, Any], inproc: InProcessResult | None,
     # targets first: that is what the kernel developer reads
     lines += [
         "## Targets", "",
-        "DESIGN §9, issue 10 §3 and issue 13 §2/§4; every ratio is taken within one run.", "",
+        "DESIGN §9, issue 10 §3, issue 13 §2/§4/§5 and issue 14 §6; every ratio is taken "
+        "within one run.", "",
         "| target | from | measured | wanted | | against |", "|---|---|---:|---:|---|---|",
     ]
     for t in TARGETS:
@@ -309,12 +323,7 @@ def markdown(data: dict[str, Any], inproc: InProcessResult | None,
             f"| {t.label} | {t.source} | {_fmt_value(t, value)} | {t.wanted} | {mark} "
             f"| {detail} |"
         )
-    lines += [
-        "",
-        "clink over ASGI (issue 14) does not exist yet: its rows go in the ASGI tables "
-        "below once it does.",
-        "",
-    ]
+    lines.append("")
 
     if inproc is not None:
         scen = inproc.scenarios
@@ -564,6 +573,7 @@ def chart(path: Path, inproc: InProcessResult | None,
         "raw": "#9e9e9e", "falcon": "#e07b39", "falcon_fast": "#f2b880", "flask": "#6a8caf",
         "clink": "#2e8b57", "clink_log_cors": "#7fc8a0", "clink_auth": "#b5e2c8",
         "fastapi": "#8e44ad", "litestar": "#c39bd3", "blacksheep": "#34495e",
+        "clink_asgi": "#1f5f3b",
     }
     if inproc:
         ax = next(ax_iter)
@@ -583,12 +593,14 @@ def chart(path: Path, inproc: InProcessResult | None,
         ax.grid(axis="y", alpha=0.3, which="both")
 
         ax = next(ax_iter)
-        ratio_targets = [t for t in TARGETS if t.kind in ("ratio", "ratio_best")]
+        ratio_targets = [t for t in TARGETS
+                         if t.kind in ("ratio", "ratio_best", "scenario_ratio")]
         measured = [evaluate(t, inproc, server_results)[0] for t in ratio_targets]
         vals = [v or 0.0 for v in measured]
         labels = [
             t.label.replace(" vs ", "\nvs ").replace("Falcon (clink's libs)", "Falcon+libs")
             .replace("the fastest ASGI peer", "fastest ASGI peer")
+            .replace(" vs clink's valid POST", "\n÷ valid POST")
             for t in ratio_targets
         ]
         bar_colors = ["#2e8b57" if v <= t.limit else "#c0392b"
@@ -604,7 +616,8 @@ def chart(path: Path, inproc: InProcessResult | None,
         ax.invert_yaxis()
         ax.set_xlim(0, max([*vals, 1.0]) * 1.35)
         ax.set_xlabel("clink time ÷ reference time (black bar: target)")
-        ax.set_title("Targets: clink ÷ Falcon / the fastest ASGI peer, in-process")
+        ax.set_title("Targets: clink ÷ Falcon / the fastest ASGI peer / its valid POST,"
+                     " in-process", fontsize=10)
         ax.grid(axis="x", alpha=0.3)
     for result in ([ka] if ka else []) + others:
         ax = next(ax_iter)

@@ -94,7 +94,7 @@ def build_apps(keys: Sequence[str], scenarios: Sequence[str]) -> tuple[
         problems = []
         spec = ba.APPS[key]
         for s in scenarios:
-            if spec.scenarios is not None and s not in spec.scenarios:
+            if not ba.runs(key, s):
                 continue
             scen = ba.SCENARIOS[s]
             answer = ba.call(app, ba.scenario_environ(scen, spec), scen.body)
@@ -152,6 +152,9 @@ def _main(args: argparse.Namespace, keys: list[str], scenarios: list[str]) -> in
 
     inproc = inprocess.run(apps, scenarios, args.rounds, args.batch_ms)
     data["inprocess"] = inproc.to_json()
+    for key, app in apps.items():  # lifespan shutdown now, as a server would, not at exit
+        if ba.APPS[key].is_asgi:
+            app.close()
     del apps  # the servers build their own
 
     server_results: list[servers.ServerResult] = []

@@ -537,8 +537,7 @@ def _in_matrix(kind: ServerKind, mode: str, app: str, scenario: str) -> bool:
 
 
 def _runs(app: str, scenario: str) -> bool:
-    spec = ba.APPS[app]
-    return spec.scenarios is None or scenario in spec.scenarios
+    return ba.runs(app, scenario) and ba.SCENARIOS[scenario].over_sockets
 
 
 def _check_run(app: str, scenario: ba.Scenario, res: WrkResult, problems: list[str]) -> None:

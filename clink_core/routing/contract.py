@@ -80,6 +80,12 @@ def _model_response(model: type) -> Callable[[str, Any], Any]:
     return check
 
 
+def decodes_raw_json(handle: Callable[..., Any]) -> bool:
+    """Whether ``handle``'s checked body is a model, which decodes JSON bytes itself."""
+    doc = route_doc(handle)
+    return bool(doc["body_checked"]) and is_model(doc["body"])
+
+
 def enforce(route: str, handle: Callable[..., Any], check_responses: bool) -> Callable[..., Any]:
     """``handle`` wrapped so its declared query arguments, body (and, when
     ``check_responses``, responses) are checked; ``handle`` itself if it declares none."""

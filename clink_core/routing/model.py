@@ -13,7 +13,7 @@ import dataclasses
 import re
 from typing import Any
 
-from ..codec.error import JsonBodyError
+from ..codec.json import loads
 from ..dflow.error import FormatError
 
 #: what a missing msgspec says (the extra that installs it).
@@ -108,12 +108,17 @@ class ModelDecoder:
 
         try:
             if body.__class__ is bytes:
-                return self._decode(body)
+                try:
+                    return self._decode(body)
+                except msgspec.ValidationError:
+                    raise
+                except msgspec.DecodeError:
+                    # Malformed, empty or too deep: the codec says which, as for any body
+                    # (JsonBodyError); what it parses goes on to the model's checks.
+                    body = loads(body)
             return self._convert(body, self.model)
         except msgspec.ValidationError as e:
             raise format_error(name, str(e), self.model) from None
-        except msgspec.DecodeError:
-            raise JsonBodyError("request body is not valid JSON") from None
 
     def schema_components(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """``(schema with a $ref, {name: schema})`` for the OpenAPI document."""

@@ -115,7 +115,7 @@ class Router(ILv2Handler):
     def add_ctl(self, ctl: Any) -> None:
         """Add a route for every mapped method of controller instance ``ctl``, each
         wrapped by its contract (``contract.enforce``: declared query, body, responses)."""
-        from .contract import enforce
+        from .contract import decodes_raw_json, enforce
 
         prefix = ctl_path(type(ctl))
         if prefix is None:
@@ -130,6 +130,7 @@ class Router(ILv2Handler):
             path = normalize_path(f"{prefix}/{spec.path}")
             route = Route(path, spec.method, spec.req_type, getattr(ctl, name))
             route.handle = enforce(str(route), route.handle, self.check_responses)
+            route.raw_json = decodes_raw_json(route.endpoint)
             self.add_route(route)
 
     def add_websockets(self, ctl: Any) -> None:

@@ -186,6 +186,23 @@ def test_a_msgspec_model_body_is_decoded_and_validated(c):
         assert "secret-value" not in res.text
     res = c.post("/c/model", data=b"{not json", content_type="application/json")
     assert res.status == 400
+    assert res.json["message"].startswith("malformed JSON at line 1 column 2")  # as any body
+    res = c.post("/c/model", data=b"", content_type="application/json")
+    assert (res.status, res.json["message"]["rule"]) == (400, "type")  # no body: null
+    res = c.post("/c/model", data=b'{"title": "\xff\xfe", "year": 1965}',
+                 content_type="application/json")
+    assert "not valid UTF-8" in res.json["message"]
+
+
+def test_a_model_body_is_decoded_once_from_the_bytes(c, monkeypatch):
+    from clink_core.handler import convert
+
+    def no_second_pass(body, *args):
+        raise AssertionError("the codec parsed a body its model decodes")
+
+    monkeypatch.setattr(convert, "loads", no_second_pass)
+    assert c.post("/c/model", json={"title": "Dune", "year": 1965}).status == 200
+    assert c.post("/c/book", json={"title": "Dune"}).status == 500  # a schema route: parsed
 
 
 def test_a_dataclass_model_body(c):

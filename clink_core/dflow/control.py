@@ -67,6 +67,9 @@ def clean(value: Any) -> bool:
             elif tx is not int and tx is not bool and x is not None and not clean(x):
                 return False
         return True
+    # PERF: a scalar (a converted query argument) returns without the isinstance checks.
+    if t is int or t is bool or t is float or value is None:
+        return True
     if t is list or t is tuple:
         for x in value:
             tx = type(x)

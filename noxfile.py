@@ -133,7 +133,8 @@ def docs(session: nox.Session) -> None:
 
     mkdocstrings reads the sources (mkdocs.yml's paths), so nothing of clink is installed.
     """
-    session.install("mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.26")
+    # ruff formats the API reference's signatures
+    session.install("mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.26", "ruff")
     env = {"NO_MKDOCS_2_WARNING": "1"}
     if session.posargs[:1] == ["serve"]:
         session.run("mkdocs", "serve", "--strict", *session.posargs[1:], env=env)

@@ -58,7 +58,7 @@ def make_app(check_responses: bool) -> App:
     return app
 
 
-app = make_app(check_responses=True)  # for tests and staging; off by default
+app = make_app(check_responses=True)  # for tests and staging
 
 if __name__ == "__main__":
     client = Client(app)
@@ -87,6 +87,10 @@ if __name__ == "__main__":
     assert client.get("/book/broken").status == 500
     assert "GET /book/broken" in kept.lines[0] and "(rule 'required')" in kept.lines[0]
     assert Client(make_app(check_responses=False)).get("/book/broken").status == 200
+    # Left None (the default): off when served, on when the test Client loads the app.
+    unsaid = App(AppConf("book-api"))
+    unsaid.add_ctl(BookCtl)
+    assert Client(unsaid).get("/book/broken").status == 500  # Client calls load()
 
     # The same declarations are the OpenAPI document.
     doc = app.openapi()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 
 class Context:
@@ -20,6 +20,12 @@ class Context:
 
     def __contains__(self, name: str) -> bool:
         return name in self.__dict__
+
+    if TYPE_CHECKING:  # any attribute may be set and read: type checkers see Any
+
+        def __getattr__(self, name: str) -> Any: ...
+
+        def __setattr__(self, name: str, value: Any) -> None: ...
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items())

@@ -5,7 +5,7 @@ Needs only clink-core.
 
 from _serve import serve
 
-from clink_core import App, AppConf, Controller, mapper, stamp
+from clink_core import App, AppConf, Controller, Request, Response, mapper, stamp
 from clink_core.error.http import Http401Error, Http404Error
 
 conf = AppConf("book-api", org_name="Hell Corporation", org_addr="1st, Hell street")
@@ -16,7 +16,7 @@ app = App(conf)
 @mapper.path("/req")
 class RootCtl(Controller):
     @mapper.get("/info")
-    def get_info(self, req, res):
+    def get_info(self, req: Request, res: Response):
         res.body = {
             "path": req.path,
             "query_str": req.query_str,
@@ -31,15 +31,15 @@ class RootCtl(Controller):
         }
 
     @mapper.get("/no-content")
-    def no_content(self, req, res):
+    def no_content(self, req: Request, res: Response):
         res.status = 204
 
     @mapper.get("/not-found")
-    def not_found(self, req, res):
+    def not_found(self, req: Request, res: Response):
         raise Http404Error(req, "Nothing here")
 
     @mapper.get("/no-auth")
-    def no_auth(self, req, res):
+    def no_auth(self, req: Request, res: Response):
         raise Http401Error(req, "Go back. You are alien")
 
 

@@ -2,7 +2,7 @@
 
 from _serve import serve
 
-from clink_core import App, AppConf, Controller, mapper, stamp
+from clink_core import App, AppConf, Controller, Request, Response, mapper, stamp
 from clink_core.iface import ILv3Handler, ILv5Handler
 from clink_core.mime.type import MIME_PLAINTEXT
 
@@ -12,7 +12,7 @@ app = App(conf)
 
 @stamp()
 class ReqTextHandler(ILv3Handler):
-    def handle(self, req, res):
+    def handle(self, req: Request, res: Response):
         if req.content_type != MIME_PLAINTEXT:
             return
         if req.body is None:
@@ -23,7 +23,7 @@ class ReqTextHandler(ILv3Handler):
 
 @stamp()
 class ResTextHandler(ILv5Handler):
-    def handle(self, req, res):
+    def handle(self, req: Request, res: Response):
         if res.content_type != MIME_PLAINTEXT:
             return
         if res.body is None:
@@ -36,7 +36,7 @@ class ResTextHandler(ILv5Handler):
 @mapper.path("/text")
 class TextCtl(Controller):
     @mapper.post("/", MIME_PLAINTEXT)
-    def process_text(self, req, res):
+    def process_text(self, req: Request, res: Response):
         res.body = [w.upper() for w in req.body]
         res.content_type = MIME_PLAINTEXT
 

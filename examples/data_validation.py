@@ -6,7 +6,7 @@ failed rule, and never echoes the submitted value or the schema.
 
 from _serve import serve
 
-from clink_core import App, AppConf, Controller, Service, mapper, stamp
+from clink_core import App, AppConf, Controller, Request, Response, Service, mapper, stamp
 from clink_core.dflow import verify
 
 conf = AppConf("book-api", org_name="Hell Corporation", org_addr="1st, Hell street")
@@ -39,7 +39,7 @@ class BookCtl(Controller):
         self._book_sv = book_sv
 
     @mapper.post("/item")
-    def create_one_book(self, req, res):
+    def create_one_book(self, req: Request, res: Response):
         self._book_sv.create_one(req.body)
         res.body = {"message": "created"}
 

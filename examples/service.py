@@ -8,7 +8,7 @@ import secrets
 
 from _serve import serve
 
-from clink_core import App, AppConf, Controller, Service, Version, mapper, stamp
+from clink_core import App, AppConf, Controller, Request, Response, Service, Version, mapper, stamp
 from clink_core.mime.type import MIME_PLAINTEXT
 
 conf = AppConf(
@@ -41,7 +41,7 @@ class NewsCtl(Controller):
         self._pub_sv = pub_sv
 
     @mapper.post("/", MIME_PLAINTEXT)
-    def publish(self, req, res):
+    def publish(self, req: Request, res: Response):
         content = req.body.decode("utf-8")
         pub = self._pub_sv.publish("NEWSPAPER", content)
         res.body = pub.encode("utf-8")
@@ -55,7 +55,7 @@ class MagazineCtl(Controller):
         self._pub_sv = pub_sv
 
     @mapper.post("/", MIME_PLAINTEXT)
-    def publish(self, req, res):
+    def publish(self, req: Request, res: Response):
         content = req.body.decode("utf-8")
         pub = self._pub_sv.publish("MAGAZINE", content)
         res.body = pub.encode("utf-8")

@@ -16,7 +16,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from clink_auth import require_auth, require_group
-from clink_core import Controller, Service, mapper, stamp
+from clink_core import Controller, Request, Response, Service, mapper, stamp
 from clink_core.dflow import ExistError, NonExistError, verify
 from clink_mongo import MongoDocSpec, MongoSv
 
@@ -154,7 +154,7 @@ class BookCtl(Controller):
     @mapper.query("size", SIZE, "books per page, at most 100")
     @mapper.response(200, BOOK_PAGE, "one page of books, newest first")
     @mapper.response(400, None, "page or size is not a whole number in range")
-    def get_list(self, req: Any, res: Any) -> None:
+    def get_list(self, req: Request, res: Response) -> None:
         """List books, newest first, a page at a time."""
         # The declared query arguments arrive converted and checked (defaults included).
         res.body = self.book_sv.page(req.args["page"], req.args["size"])
@@ -164,7 +164,7 @@ class BookCtl(Controller):
     @mapper.response(200, BOOK, "the book")
     @mapper.response(400, None, "id is missing or malformed")
     @mapper.response(404, None, "no book has this id")
-    def get_item(self, req: Any, res: Any) -> None:
+    def get_item(self, req: Request, res: Response) -> None:
         """Read one book."""
         res.body = self.book_sv.get(req.args.get("id"))
 
@@ -175,7 +175,7 @@ class BookCtl(Controller):
     @mapper.response(409, None, "a book with this ISBN exists")
     @require_auth  # checked before the body
     @mapper.body(NEW_BOOK)
-    def post_item(self, req: Any, res: Any) -> None:
+    def post_item(self, req: Request, res: Response) -> None:
         """Add a book (needs an access token).
 
         The answer carries the stored book and a `Location` header to read it.
@@ -193,7 +193,7 @@ class BookCtl(Controller):
     @mapper.response(403, None, "the account is not in the admin group")
     @mapper.response(404, None, "no book has this id")
     @require_group("admin")
-    def delete_item(self, req: Any, res: Any) -> None:
+    def delete_item(self, req: Request, res: Response) -> None:
         """Remove a book (needs an account in the `admin` group)."""
         self.book_sv.remove(req.args.get("id"))
         res.status = 204

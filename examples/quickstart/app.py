@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 # STEP 1: get clink library
-from clink_core import App, AppConf, Controller, mapper, stamp
+from clink_core import App, AppConf, Controller, Request, Response, mapper, stamp
 
 # STEP 3: create application
 conf = AppConf("book-api")
@@ -19,7 +19,7 @@ app = App(conf)
 @mapper.path("/book")
 class BookCtl(Controller):
     @mapper.get("/item")
-    def get_item(self, req, res):
+    def get_item(self, req: Request, res: Response):
         res.body = {"name": "How to Die", "author": "Death"}
 
 

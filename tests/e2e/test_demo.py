@@ -43,12 +43,11 @@ def register(demo: DemoProcess, name: str, pwd: str = "secret-pwd") -> str:
     return demo.token(name, pwd)
 
 
-# -- the README ------------------------------------------------------------------------
+# -- the manual's demo walkthrough -------------------------------------------------------
 def walkthrough_blocks() -> list[str]:
-    """The ```sh blocks of README.md's "Demo walkthrough" section."""
-    text = (ROOT / "README.md").read_text("utf-8")
-    section = text.split("\n## Demo walkthrough\n", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```sh\n(.*?)```", section, re.S)
+    """The ```sh blocks of the manual's Demo page (docs/demo.md)."""
+    text = (ROOT / "docs" / "demo.md").read_text("utf-8")
+    return re.findall(r"```sh\n(.*?)```", text, re.S)
 
 
 def run_sh(script: str, timeout: float = 60) -> str:
@@ -60,7 +59,7 @@ def run_sh(script: str, timeout: float = 60) -> str:
     return done.stdout
 
 
-def test_readme_walkthrough_works_as_written(tmp_path: Path):
+def test_the_demo_walkthrough_works_as_written(tmp_path: Path):
     if not shutil.which("curl"):
         missing("the walkthrough uses curl, which is not installed")
     blocks = walkthrough_blocks()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from clink_core import AppConf, Controller, hookimpl, mapper, stamp
+from clink_core import AppConf, Controller, Request, Response, hookimpl, mapper, stamp
 from clink_core.iface import ILv1Handler
 
 
@@ -15,7 +15,7 @@ class HelloHeaderHandler(ILv1Handler):
     def __init__(self, app_conf: AppConf) -> None:
         self._greeting = f"hello from {app_conf.name}"
 
-    def handle(self, req: Any, res: Any) -> None:
+    def handle(self, req: Request, res: Response) -> None:
         res.header["X-Hello"] = self._greeting
 
 
@@ -25,7 +25,7 @@ class HelloCtl(Controller):
     """GET /hello?name=Ada answers a greeting (plain text, so no converter is needed)."""
 
     @mapper.get("/")
-    def greet(self, req: Any, res: Any) -> None:
+    def greet(self, req: Request, res: Response) -> None:
         res.content_type = "text/plain; charset=utf-8"
         res.body = f"Hello, {req.args.get('name', 'world')}!"
 

@@ -4,35 +4,43 @@ How a request is logged
 -----------------------
 - **Level 1, ``ReqLogHandler``** (``tryfirst``): gives the request its id —
   the incoming ``X-Request-Id`` when valid, else a new one (``reqid``) — as
-  ``req.request_id``, so controllers and later handlers can use it, and notes
-  it with the start time (``perf_counter``) in ``req._clink_log``, which is what
-  the header and the log lines use.
+  ``req.context.request_id``, for controllers and later handlers, and sets the
+  context variable ``reqid.REQUEST_ID`` (``clink_log.request_id()``, the
+  ``logging`` filter) to it.
+- **Level 7, ``ErrIdHandler``** (``tryfirst``, error path only): when level 1
+  did not run for this request (level 0 refused it: a bad path, a body over
+  the limit), gives it an id there, so error handlers and the log lines have
+  one.
 - **Level 5, ``ResLogHandler``** (``trylast``): level 5 runs on both paths —
   after the controller on the normal path, and after level 7 on the error
   path — so by then the status is known. It sets the ``X-Request-Id`` response
-  header and queues the request line (time, id, remote address, method, path
-  and query, status, duration). If level 0 failed (a bad path, a body over the
-  limit), level 1 never ran: the id is made here and the duration is unknown.
+  header, queues the request record (end time, ``req.start``, id, remote
+  address, method, path, query, status) and resets the context variable to
+  ``None``: the request's own code is done.
 - **Level 8, ``ErrorLogHandler``** (replaces the kernel's): the error line (time,
   id, method, path, status, exception type and message; the traceback when the
-  status is 5xx). Level 8 runs after level 5, so the status is final.
+  status is 5xx). Level 8 runs after level 5, so the status is final; the id
+  is the one level 5 sent.
 
-Being ``trylast``, ``ResLogHandler`` runs after the other level-5 handlers
-(converters, CORS). One case sees it twice: when a step after it fails (the
-sending level refuses the response, e.g. a dict body with no converter), the
-error path runs level 5 again, so the request gets a second line with the
-status actually sent (500) and the same id; the last line of an id is the
-final one.
+The logged id is the one level 1 checked, read back from the context
+variable: a controller that assigns ``req.context.request_id`` changes neither
+the header nor the log. Being ``trylast``, ``ResLogHandler`` runs after the other
+level-5 handlers (converters, CORS). One case sees it twice: when a step after
+it fails (the sending level refuses the response, e.g. a dict body with no
+converter), the error path runs level 5 again, so the request gets a second
+line with the status actually sent (500) and the same id; the last line of an
+id is the final one.
 
 What is never logged: request headers (so no ``Authorization`` and no cookies;
 only ``X-Request-Id`` is read), bodies, and the values of query arguments whose
 names look secret (``line.SECRET_NAMES``): those become ``[redacted]``.
 
-Cost: the handlers only collect values into a tuple (a record) and queue it;
-``line.request_renderer`` formats queued records in batches when
-``writer.LogFile`` writes them — by the flusher thread about once a second, or
-by the request that fills the queue. Line formats (``LogConf.format``): see the
-README; both are one line per event, ASCII only, written whole.
+Cost: the request's own thread only collects values into a tuple (a record)
+and appends it to the log's queue; the duration comes from ``req.start`` (the
+kernel's one clock read at arrival) and one more clock read here. The
+``clink-log-writer`` thread formats and writes queued records in batches
+(``writer``). Line formats (``LogConf.format``): see the README; both are one
+line per event, ASCII only, written whole.
 """
 
 from __future__ import annotations
@@ -42,76 +50,120 @@ from time import perf_counter, time
 from typing import Any
 
 from clink_core import AppConf, Service, stamp
-from clink_core.iface import ILv1Handler, ILv5Handler, ILv8Handler
+from clink_core.plugin import ILv1Handler, ILv5Handler, ILv7Handler, ILv8Handler
 
 from .conf import LogConf
-from .line import error_renderer, request_renderer, secret_pattern
-from .prepare import open_logs
-from .reqid import ENV_KEY, HEADER, is_valid, new_id, request_id
+from .line import dropped_renderer, error_renderer, request_renderer, secret_pattern
+from .prepare import open_logs, open_streams
+from .reqid import ENV_KEY, HEADER, REQUEST_ID, id_from_env, id_pool, is_valid, new_id
+from .writer import LogWriter
 
 #: longest exception message written; longer ones are cut and marked.
 MAX_MESSAGE = 2000
 
+_get_id = REQUEST_ID.get
+_set_id = REQUEST_ID.set
+_pop_id = id_pool.pop
+
 
 @stamp(AppConf, LogConf)
 class LogSv(Service):
-    """The app's two log files, ``request.log`` and ``error.log``, in ``directory``.
+    """The app's two logs: ``request.log`` and ``error.log`` in ``directory``, or both
+    on the stream ``stream`` (``"stdout"``/``"stderr"``; ``directory`` is then ``None``).
 
     Creating it (at ``App.load()``) creates the directory and opens both files,
     or raises ``LogDirError``. ``flush()`` writes queued lines now; ``close()``
-    also closes the files.
+    also closes the files. ``dropped`` counts the records dropped so far.
     """
 
     def __init__(self, app_conf: AppConf, conf: LogConf) -> None:
         self.conf = conf
-        self.directory = conf.directory_for(app_conf)
-        self.request_log, self.error_log = open_logs(
-            self.directory,
-            conf.flush_interval,
-            default=conf.directory is None,
-            renders=(
-                request_renderer(conf.format, secret_pattern(conf.redact)),
-                error_renderer(conf.format),
-            ),
+        self.stream = conf.stream
+        fmt = conf.format
+        if conf.stream is None:
+            self.directory: str | None = conf.directory_for(app_conf)
+            tags: tuple[str | None, str | None] = (None, None)
+        else:
+            self.directory = None
+            tags = ("request", "error")  # one stream carries both logs: each line says which
+        renders = (
+            request_renderer(fmt, secret_pattern(conf.redact), tags[0]),
+            error_renderer(fmt, tags[1]),
         )
+        logs: tuple[LogWriter, LogWriter]
+        if self.directory is not None:
+            logs = open_logs(
+                self.directory, conf.flush_interval, default=conf.directory is None,
+                renders=renders, max_pending=conf.max_pending,
+            )
+        else:
+            assert conf.stream is not None
+            logs = open_streams(conf.stream, conf.flush_interval, renders, conf.max_pending)
+        self.request_log, self.error_log = logs
+        self.request_log.render_dropped = dropped_renderer(fmt, tags[0])
+        self.error_log.render_dropped = dropped_renderer(fmt, tags[1])
+
+    @property
+    def dropped(self) -> int:
+        """Records of both logs dropped so far (queue full, or a failed write)."""
+        return self.request_log.dropped + self.error_log.dropped
 
     def flush(self) -> None:
-        """Write every queued line of both files now."""
+        """Write every queued line of both logs now."""
         self.request_log.flush()
         self.error_log.flush()
 
     def close(self) -> None:
-        """Flush and close both files."""
+        """Flush and close both logs."""
         self.request_log.close()
         self.error_log.close()
 
 
-@stamp()
+def _start(req: Any, res: Any) -> None:
+    rid = req.env.get(ENV_KEY)
+    # PERF: ids come from a counter (new_id inlined: a pop from its pool); the
+    # regex runs only on incoming ids.
+    if rid is None:
+        try:
+            rid = _pop_id()
+        except IndexError:
+            rid = new_id()
+    elif not is_valid(rid):
+        rid = new_id()
+    req.context.request_id = rid
+    _set_id(rid)
+
+
 class ReqLogHandler(ILv1Handler):
-    """Level 1: the request id (``req.request_id``) and the start time."""
+    """Level 1: the request id, as ``req.context.request_id`` and ``request_id()``."""
+
+    tryfirst = True
+    # PERF: a plain function: no bound method, no attribute look-ups on self.
+    handle = staticmethod(_start)
+
+
+def _checked_id(req: Any) -> str:
+    """The id of ``req`` when the context variable does not hold it: level 1's, or a
+    new one (from a valid ``X-Request-Id``) when level 1 never ran; sets the variable."""
+    context = req.context
+    rid = context.get("request_id")
+    if rid.__class__ is not str or not is_valid(rid):
+        rid = context.request_id = id_from_env(getattr(req, "env", None))
+    _set_id(rid)
+    return rid  # type: ignore[no-any-return]
+
+
+class ErrIdHandler(ILv7Handler):
+    """Level 7, first (error path only): an id for a request level 1 never saw."""
 
     tryfirst = True
 
-    def handle(self, req: Any, res: Any) -> None:
-        rid = req.env.get(ENV_KEY)
-        # PERF: ids come from a counter; the regex runs only on incoming ids.
-        if rid is None or not is_valid(rid):
-            rid = new_id()
-        req.request_id = rid
-        # The id as checked here, with the start time: what the log and the header
-        # use, even if a controller reassigns req.request_id.
-        req._clink_log = (rid, perf_counter())
-
-
-def _request_parts(req: Any) -> tuple[str, float | None]:
-    """The request id and start time; when level 1 never ran, a new id and no time."""
-    try:
-        return req._clink_log  # type: ignore[no-any-return]
-    except AttributeError:
-        rid = request_id(getattr(req, "env", None))
-        req.request_id = rid
-        req._clink_log = (rid, None)
-        return rid, None
+    def handle(self, req: Any, res: Any, e: BaseException) -> None:
+        # Level 1 ran: the variable holds its id, unless level 5 already reset it
+        # (a second pass: sending failed after level 5). Else a stale value of an
+        # earlier request on this thread, or None: give this request its own.
+        if _get_id() is None or "request_id" not in req.context:
+            _checked_id(req)
 
 
 def _method_path(req: Any) -> tuple[str, str]:
@@ -130,34 +182,41 @@ class ResLogHandler(ILv5Handler):
 
     def __init__(self, log: LogSv) -> None:
         request_log = log.request_log
-        # PERF: LogFile.write inlined: append to its queue (never replaced), and
-        # let the request that fills it write the batch.
-        self._queue = request_log.queue
-        self._append = request_log.queue.append
-        self._limit = request_log.limit
-        self._flush = request_log.flush
-        self._query = log.conf.query
+        # PERF: LogWriter.write inlined into a closure: append to its queue (never
+        # replaced) while it is short of ``limit``, else let ``full()`` decide.
+        queue = request_log.queue
+        append = queue.append
+        limit = request_log.limit
+        full = request_log.full
+        query = log.conf.query
+        clock = perf_counter
 
-    def handle(self, req: Any, res: Any) -> None:
-        # PERF: the common case is three attribute reads; the except branch covers
-        # a request whose level 0 failed (no id, no start time, maybe no path).
-        try:
-            rid, start = req._clink_log
-            method = req.method
-            path = req.path
-        except AttributeError:
-            rid, start = _request_parts(req)
-            method, path = _method_path(req)
-        res.header[HEADER] = rid
-        env = req.env
-        status = res.status
-        self._append((
-            perf_counter(), start, rid, env.get("REMOTE_ADDR"), method, path,
-            env.get("QUERY_STRING") if self._query else None,
-            status if status.__class__ is int else repr(status),
-        ))
-        if len(self._queue) >= self._limit:
-            self._flush()
+        def handle(req: Any, res: Any) -> None:
+            rid = _get_id()
+            if rid is None:  # level 1 and 7 did not set it (another app ran nested)
+                rid = _checked_id(req)
+            _set_id(None)
+            res.header[HEADER] = rid
+            env = req.env
+            # PERF: method and path are slots level 0 set first; the except branch
+            # covers a request level 0 refused before setting them.
+            try:
+                record = (
+                    clock(), req.start, rid, env.get("REMOTE_ADDR"), req.method, req.path,
+                    env.get("QUERY_STRING") if query else None, res.status,
+                )
+            except AttributeError:
+                method, path = _method_path(req)
+                record = (
+                    clock(), getattr(req, "start", None), rid, env.get("REMOTE_ADDR"),
+                    method, path, env.get("QUERY_STRING") if query else None, res.status,
+                )
+            if len(queue) < limit:
+                append(record)
+            else:
+                full(record)
+
+        self.handle = handle
 
 
 def _traceback(e: BaseException) -> str:
@@ -177,13 +236,11 @@ class ErrorLogHandler(ILv8Handler):
         self._write = log.error_log.write
 
     def handle(self, req: Any, res: Any, e: BaseException) -> None:
-        try:
-            rid = req._clink_log[0]
-            method = req.method
-            path = req.path
-        except AttributeError:
-            rid, _ = _request_parts(req)
-            method, path = _method_path(req)
+        rid = res.header.get(HEADER)  # what level 5 sent
+        if rid is None:
+            rid = _checked_id(req)
+            _set_id(None)
+        method, path = _method_path(req)
         status = res.status
         if status.__class__ is not int:
             status = repr(status)
@@ -204,6 +261,6 @@ class ErrorLogHandler(ILv8Handler):
 
 
 #: every handler of the plugin, for ``app.add_handlers`` without the plugin module.
-HANDLERS = (ReqLogHandler, ResLogHandler, ErrorLogHandler)
+HANDLERS = (ReqLogHandler, ErrIdHandler, ResLogHandler, ErrorLogHandler)
 
-__all__ = ["HANDLERS", "ErrorLogHandler", "LogSv", "ReqLogHandler", "ResLogHandler"]
+__all__ = ["HANDLERS", "ErrIdHandler", "ErrorLogHandler", "LogSv", "ReqLogHandler", "ResLogHandler"]

@@ -8,9 +8,15 @@ log viewer shows nothing a client chose to hide.
 
 Request record: ``(end, start, request_id, remote_addr, method, path, query,
 status)`` with ``end``/``start`` from ``time.perf_counter()`` (``start`` is
-``None`` when unknown) and ``query`` the raw query string or ``None``. Error
-record: ``(time, request_id, method, path, status, error, message,
-traceback)`` with a ``time.time()`` and ``traceback`` ``None`` for 4xx.
+``None`` when unknown), ``query`` the raw query string or ``None`` and
+``status`` as the response had it (a status that is not an int is written as
+its ``repr``). Error record: ``(time, request_id, method, path, status, error,
+message, traceback)`` with a ``time.time()`` and ``traceback`` ``None`` for
+4xx. A record holding something that cannot be formatted is written with
+those fields replaced, never dropped with its batch.
+
+``log`` names the log on every line (``"log":"request"`` in JSON, a second
+token ``request`` in text) when both logs share one stream.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from collections.abc import Callable, Iterable
 from json.encoder import encode_basestring_ascii
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
+
+from .reqid import is_valid
 
 #: ``quote(s)`` -> ``s`` as an ASCII JSON string literal, quotes included (C speed).
 quote: Callable[[str], str] = encode_basestring_ascii
@@ -93,6 +101,54 @@ def _status(status: Any) -> str:
     return str(status) if status.__class__ is int else quote(str(status))
 
 
+def _safe(value: Any) -> str | None:
+    """``value`` as a str (``None`` stays ``None``), whatever its type."""
+    if value is None or value.__class__ is str:
+        return value  # type: ignore[no-any-return]
+    try:
+        return str(value)
+    except Exception:
+        return f"<unprintable {type(value).__name__}>"
+
+
+def _safe_status(status: Any) -> int | str:
+    if status.__class__ is int:
+        return status  # type: ignore[no-any-return]
+    try:
+        return repr(status)
+    except Exception:
+        return f"<unprintable {type(status).__name__}>"
+
+
+def _safe_request(record: Any) -> tuple[Any, ...]:
+    """A request record whose every field the renderer can format."""
+    try:
+        end, start, rid, addr, method, path, query, status = record
+    except Exception:
+        end = start = rid = addr = method = path = query = status = None
+    if end.__class__ is not float:
+        end, start = time.perf_counter(), None
+    if start.__class__ is not float:
+        start = None
+    if rid.__class__ is not str or not is_valid(rid):
+        rid = "-"
+    addr, method, path, query = map(_safe, (addr, method, path, query))
+    return end, start, rid, addr, method, path, query, _safe_status(status)
+
+
+def timestamp(seconds: float) -> str:
+    """``seconds`` since the epoch as the logs write it: ``2026-11-23T21:57:30.223Z``."""
+    ms = int(seconds * 1000)
+    sec = ms // 1000
+    return _strftime("%Y-%m-%dT%H:%M:%S", _gmtime(sec)) + _MILLIS[ms - sec * 1000]
+
+
+def _tag(json: bool, log: str | None) -> str:
+    if log is None:
+        return ""
+    return f',"log":"{log}"' if json else f" {log}"
+
+
 def _text_middle(addr: Any, method: Any, target: str, status: Any) -> str:
     return f" {token(addr)} {token(method)} {token(target)} {_STATUS.get(status) or token(status)} "
 
@@ -105,52 +161,81 @@ def _json_middle(addr: Any, method: Any, path: Any, query: str | None, status: A
     )
 
 
-def request_renderer(format: str, pattern: re.Pattern[str] = _SECRET) -> Render:
+def request_renderer(
+    format: str, pattern: re.Pattern[str] = _SECRET, log: str | None = None
+) -> Render:
     """The function that turns a batch of request records into lines of ``format``."""
     json = format == "json"
+    tag = _tag(json, log)
+
+    # %-templates of a line: time, id, middle and (when known) the duration
+    if json:
+        line = '{"time":"%s"' + tag + ',"request_id":"%s"%s%d}\n'
+        untimed = '{"time":"%s"' + tag + ',"request_id":"%s"%snull}\n'
+    else:
+        line = "%s" + tag + " %s%s%dus\n"
+        untimed = "%s" + tag + " %s%s-\n"
 
     def render(records: list[Any]) -> str:
-        # PERF: one pass over the batch with locals only. Records carry
-        # perf_counter() times, turned into wall-clock time with one offset per
-        # batch; a timestamp is rebuilt only when the millisecond changes, and the
-        # part between id and duration once per distinct (address, method, path,
-        # query, status) in the batch.
+        # PERF: one pass over the batch with locals only, and as little as possible
+        # per record: its values go into one list, formatted at the end by a single
+        # ``%`` (C) with the line template repeated. Records carry perf_counter()
+        # times, turned into wall-clock time with one offset per batch; the
+        # timestamp is rebuilt only when a record leaves the current millisecond,
+        # and the part between id and duration once per distinct (address, method,
+        # path, query, status) in the batch.
         offset = time.time() - time.perf_counter()
         out: list[str] = []
-        append = out.append
-        last_ms = last_sec = -1
-        second = at = ""
+        args: list[Any] = []
+        extend = args.extend
+        lo = hi = 0.0  # perf_counter() times of the millisecond ``at`` shows
+        last_sec = -1
+        second = at = middle = ""
+        last_key: tuple[Any, ...] | None = None
         middles: dict[tuple[Any, ...], str] = {}
-        for end, start, rid, addr, method, path, query, status in records:
-            ms = int((end + offset) * 1000)
-            if ms != last_ms:
-                sec = ms // 1000
-                if sec != last_sec:
-                    second = _strftime("%Y-%m-%dT%H:%M:%S", _gmtime(sec))
-                    last_sec = sec
-                at = second + _MILLIS[ms - sec * 1000]
-                last_ms = ms
-            key = (addr, method, path, query, status)
-            middle = middles.get(key)
-            if middle is None:
-                if query:
-                    query = redact_query(query, pattern)
-                if json:
-                    middle = _json_middle(addr, method, path, query or None, status)
+
+        def flush_args() -> None:  # rare: before a line that is not the template's
+            if args:
+                out.append(line * (len(args) // 4) % tuple(args))
+                args.clear()
+
+        for record in records:
+            try:
+                end, start, rid, addr, method, path, query, status = record
+                if not lo <= end < hi:
+                    ms = int((end + offset) * 1000)
+                    sec = ms // 1000
+                    if sec != last_sec:
+                        second = _strftime("%Y-%m-%dT%H:%M:%S", _gmtime(sec))
+                        last_sec = sec
+                    at = second + _MILLIS[ms - sec * 1000]
+                    lo = ms / 1000 - offset
+                    hi = (ms + 1) / 1000 - offset
+                key = (addr, method, path, query, status)
+                if key != last_key:
+                    middle = middles.get(key)  # type: ignore[assignment]
+                    if middle is None:
+                        if status.__class__ is not int:
+                            status = _safe_status(status)
+                        if query:
+                            query = redact_query(query, pattern)
+                        if json:
+                            middle = _json_middle(addr, method, path, query or None, status)
+                        else:
+                            target = f"{path}?{query}" if query else path
+                            middle = _text_middle(addr, method, target, status)
+                        middles[key] = middle
+                    last_key = key
+                if start is None:
+                    flush_args()
+                    out.append(untimed % (at, rid, middle))
                 else:
-                    target = f"{path}?{query}" if query else path
-                    middle = _text_middle(addr, method, target, status)
-                middles[key] = middle
-            if start is None:
-                append(
-                    f'{{"time":"{at}","request_id":"{rid}"{middle}null}}\n' if json
-                    else f"{at} {rid}{middle}-\n"
-                )
-            elif json:
-                us = int((end - start) * 1e6)
-                append(f'{{"time":"{at}","request_id":"{rid}"{middle}{us}}}\n')
-            else:
-                append(f"{at} {rid}{middle}{int((end - start) * 1e6)}us\n")
+                    extend((at, rid, middle, (end - start) * 1e6))
+            except Exception:  # something odd in the record: written with safe values
+                flush_args()
+                out.append(render([_safe_request(record)]))
+                last_key = None
+        flush_args()
         return "".join(out)
 
     return render
@@ -171,9 +256,10 @@ def _error_middle(
     )
 
 
-def error_renderer(format: str) -> Render:
+def error_renderer(format: str, log: str | None = None) -> Render:
     """The function that turns a batch of error records into lines of ``format``."""
     json = format == "json"
+    tag = _tag(json, log)
 
     def render(records: list[Any]) -> str:
         # PERF: as for request lines: the second's text once per second, the
@@ -197,10 +283,25 @@ def error_renderer(format: str) -> Render:
                 middle = middles[key] = _error_middle(json, method, path, status, error, message)
             if json:
                 trace = "" if tb is None else f',"traceback":{quote(tb)}'
-                append(f'{{"time":"{at}","request_id":"{rid}"{middle}{trace}}}\n')
+                append(f'{{"time":"{at}"{tag},"request_id":"{rid}"{middle}{trace}}}\n')
             else:
                 trace = "" if tb is None else f" {quote(tb)}"
-                append(f"{at} {rid}{middle}{trace}\n")
+                append(f"{at}{tag} {rid}{middle}{trace}\n")
         return "".join(out)
 
     return render
+
+
+def dropped_renderer(format: str, log: str | None = None) -> Callable[[int], str]:
+    """The function that makes the line saying ``n`` records were dropped:
+    ``<time> - dropped 37 records`` or ``{"time":...,"dropped":37}``."""
+    json = format == "json"
+    tag = _tag(json, log)
+
+    def render_dropped(n: int) -> str:
+        at = timestamp(time.time())
+        if json:
+            return f'{{"time":"{at}"{tag},"dropped":{n}}}\n'
+        return f"{at}{tag} - dropped {n} records\n"
+
+    return render_dropped

@@ -1,15 +1,22 @@
-"""Creating the log directory and opening the log files, at load time."""
+"""Opening the two logs at load time: files in a directory (created), or a stream."""
 
 from __future__ import annotations
 
 import os
+import stat
 
+from .conf import MAX_PENDING
 from .error import LogDirError
 from .line import Render
-from .writer import LogFile, join_lines
+from .writer import LogFile, LogStream, LogWriter, join_lines
 
 REQUEST_LOG = "request.log"
 ERROR_LOG = "error.log"
+#: paths that name a standard stream rather than a directory.
+_STREAM_PATHS = {
+    "-": "stdout", "/dev/stdout": "stdout", "/dev/fd/1": "stdout", "/proc/self/fd/1": "stdout",
+    "/dev/stderr": "stderr", "/dev/fd/2": "stderr", "/proc/self/fd/2": "stderr",
+}
 
 
 def prepare_dir(directory: str, default: bool = False) -> None:
@@ -20,6 +27,22 @@ def prepare_dir(directory: str, default: bool = False) -> None:
     another user's directory planted in the world-writable ``/var/tmp``.
     Raises ``LogDirError``.
     """
+    stream = _STREAM_PATHS.get(directory)
+    if stream is not None:
+        raise LogDirError(
+            directory,
+            f"it names the standard {stream} stream, not a directory; "
+            f"set CLINK_LOG_STREAM={stream} (or LogConf(stream={stream!r})) instead of "
+            "a directory",
+        )
+    try:
+        st = os.stat(directory)
+    except OSError:
+        pass
+    else:
+        if not stat.S_ISDIR(st.st_mode):
+            kind = "a file" if stat.S_ISREG(st.st_mode) else "a device, pipe or socket"
+            raise LogDirError(directory, f"it exists and is {kind}, not a directory")
     try:
         os.makedirs(directory, mode=0o750 if default else 0o777, exist_ok=True)
     except OSError as e:
@@ -44,6 +67,7 @@ def open_logs(
     flush_interval: float = 1.0,
     default: bool = False,
     renders: tuple[Render, Render] = (join_lines, join_lines),
+    max_pending: int = MAX_PENDING,
 ) -> tuple[LogFile, LogFile]:
     """``prepare_dir``, then open ``request.log`` and ``error.log`` with their ``render``
     functions; raises ``LogDirError``."""
@@ -52,12 +76,25 @@ def open_logs(
     for name, render in zip((REQUEST_LOG, ERROR_LOG), renders, strict=True):
         path = os.path.join(directory, name)
         try:
-            files.append(LogFile(path, flush_interval, render))
+            files.append(LogFile(path, flush_interval, render, max_pending))
         except OSError as e:
             for opened in files:
                 opened.close()
             raise LogDirError(directory, f"cannot open {name} for appending ({_reason(e)})") from e
     return files[0], files[1]
+
+
+def open_streams(
+    stream: str,
+    flush_interval: float = 1.0,
+    renders: tuple[Render, Render] = (join_lines, join_lines),
+    max_pending: int = MAX_PENDING,
+) -> tuple[LogWriter, LogWriter]:
+    """The request log and the error log, both writing to ``sys.<stream>``."""
+    request_log, error_log = (
+        LogStream(stream, flush_interval, render, max_pending) for render in renders
+    )
+    return request_log, error_log
 
 
 def _reason(e: OSError) -> str:

@@ -7,8 +7,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from clink_core import App, Controller, mapper, stamp
-from clink_core.error.http import Http403Error
+import clink_log
+from clink_core import App, Controller, mapper
+from clink_core.plugin import Http403Error
 from clink_log import LogSv
 
 #: a value that must never reach a log file.
@@ -18,14 +19,15 @@ _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\S+')
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
-@stamp()
 @mapper.path("/t")
 class LogCtl(Controller):
     """Routes covering the normal path, 4xx and 5xx."""
 
     @mapper.get("/ok")
     def ok(self, req: Any, res: Any) -> None:
-        res.body = json.dumps({"request_id": req.request_id}).encode()
+        res.body = json.dumps({
+            "request_id": req.context.request_id, "current": clink_log.request_id(),
+        }).encode()
 
     @mapper.post("/login")
     def login(self, req: Any, res: Any) -> None:
@@ -46,7 +48,7 @@ class LogCtl(Controller):
 
     @mapper.get("/rename")
     def rename(self, req: Any, res: Any) -> None:
-        req.request_id = 'not"mine'  # the log and the header keep the checked id
+        req.context.request_id = 'not"mine'  # the log and the header keep the checked id
         res.body = b"{}"
 
     @mapper.get("/odd-status")
@@ -70,7 +72,7 @@ class Logs:
     def __init__(self, app: App) -> None:
         self.app = app
         self.sv: LogSv = app.injector.ref(LogSv)
-        self.dir = Path(self.sv.directory)
+        self.dir = Path(self.sv.directory or "")
 
     def raw(self, name: str) -> str:
         self.sv.flush()

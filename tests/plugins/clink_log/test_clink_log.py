@@ -10,12 +10,12 @@ import pytest
 
 import clink_log
 from clink_core import App, AppConf
+from clink_core.plugin import ConfError
 from clink_core.testing import Client
-from clink_core.type import ConfError
 from clink_log import HANDLERS, LogConf, LogDirError, LogSv, redact_query
 from clink_log import conf as conf_module
 from clink_log.handler import MAX_MESSAGE
-from clink_log.reqid import is_valid, new_id, request_id
+from clink_log.reqid import id_from_env, is_valid, new_id
 from clink_log_helpers import SECRET, TIME, Logs, split_text
 
 GENERATED = re.compile(r"^[0-9a-f]{16}-[0-9a-f]+$")
@@ -28,8 +28,10 @@ def test_every_response_carries_a_generated_request_id(log_app):
     second = client.get("/t/ok")
     assert GENERATED.match(first.header("X-Request-Id"))
     assert first.header("X-Request-Id") != second.header("X-Request-Id")
-    # the controller sees the same id as req.request_id
-    assert first.json == {"request_id": first.header("X-Request-Id")}
+    # the controller sees the same id as req.context.request_id and request_id()
+    rid = first.header("X-Request-Id")
+    assert first.json == {"request_id": rid, "current": rid}
+    assert clink_log.request_id() is None  # outside a request
 
 
 @pytest.mark.parametrize("incoming", [
@@ -40,7 +42,7 @@ def test_a_valid_incoming_request_id_is_kept(log_app, incoming):
     app = log_app()
     res = Client(app).get("/t/ok", headers={"X-Request-Id": incoming})
     assert res.header("X-Request-Id") == incoming
-    assert res.json == {"request_id": incoming}
+    assert res.json == {"request_id": incoming, "current": incoming}
     assert split_text(Logs(app).requests[-1])[1] == incoming
 
 
@@ -57,9 +59,9 @@ def test_an_invalid_incoming_request_id_is_replaced(log_app, incoming):
 
 def test_request_id_rules():
     assert is_valid("A-z_0.9") and not is_valid("") and not is_valid("a/b")
-    assert request_id({"HTTP_X_REQUEST_ID": "ok-1"}) == "ok-1"
-    assert GENERATED.match(request_id({"HTTP_X_REQUEST_ID": "not ok"}))
-    assert GENERATED.match(request_id(None))
+    assert id_from_env({"HTTP_X_REQUEST_ID": "ok-1"}) == "ok-1"
+    assert GENERATED.match(id_from_env({"HTTP_X_REQUEST_ID": "not ok"}))
+    assert GENERATED.match(id_from_env(None))
     ids = {new_id() for _ in range(1000)}
     assert len(ids) == 1000
 
@@ -144,12 +146,14 @@ def test_unusual_paths_stay_one_ascii_line(log_app, tmp_path):
         assert paths == ["/a b", '/q"uote', "/line\nbreak", "/café", "/esc\x1b[31m"]
 
 
-def test_level_0_rejection_has_a_request_line_without_duration(log_app):
+def test_level_0_rejection_has_a_request_line_with_its_duration(log_app):
+    """The kernel's req.start is read before level 0: a refused request is timed too."""
     app = log_app()
     Client(app).get("/t/%zz", headers={"X-Request-Id": "lv0"})
     [line] = Logs(app).requests
     fields = split_text(line)
-    assert (fields[1], fields[5], fields[6]) == ("lv0", "400", "-")
+    assert (fields[1], fields[5]) == ("lv0", "400")
+    assert re.fullmatch(r"\d+us", fields[6])
     [error] = Logs(app).errors
     assert split_text(error)[1] == "lv0"
 

@@ -12,7 +12,7 @@ import pytest
 from clink_core.testing import Client
 from clink_log import LogFile
 from clink_log.reqid import new_id
-from clink_log.writer import MAX_PENDING
+from clink_log.writer import BATCH
 from clink_log_helpers import Logs, split_text
 
 pytestmark = pytest.mark.timeout(30)
@@ -75,15 +75,19 @@ def test_queued_lines_are_written_within_the_flush_interval(log_app):
     assert _wait_for(lambda: "timed" in path.read_text())  # the flusher thread wrote it
 
 
-def test_a_full_queue_is_written_by_the_request_that_fills_it(log_app):
-    app = log_app(flush_interval=3600)
+def test_a_full_batch_wakes_the_writer_thread(log_app):
+    app = log_app(flush_interval=3600, max_pending=128)
     client = Client(app)
     path = Logs(app).dir / "request.log"
-    for _ in range(MAX_PENDING - 1):
+    batch = Logs(app).sv.request_log.batch
+    assert batch == min(BATCH, 128 // 2)  # half the bound: woken before anything drops
+    for _ in range(batch - 1):
         client.get("/t/ok")
-    assert path.read_text() == ""
+    time.sleep(0.2)
+    assert path.read_text() == ""  # no timer within the hour, and no full batch
     client.get("/t/ok")
-    assert path.read_text().count("\n") == MAX_PENDING
+    # the request thread only woke the writer thread, which formats and writes
+    assert _wait_for(lambda: path.read_text().count("\n") == batch)
 
 
 # -- threads -------------------------------------------------------------------------
@@ -142,7 +146,10 @@ def test_a_write_failure_is_reported_once_and_requests_still_succeed(log_app, tm
         assert len(reports) == 1 and "cannot write" in reports[0].getMessage()
         logs.dir.mkdir()  # back: writing resumes
         client.get("/t/ok", headers={"X-Request-Id": "back"})
-        assert [split_text(line)[1] for line in logs.requests] == ["back"]
+        # the records of the failed writes are counted, and the first write says so
+        back, dropped = [split_text(line) for line in logs.requests]
+        assert back[1] == "back" and dropped[1:] == ["-", "dropped", "3", "records"]
+        assert logs.sv.request_log.dropped == logs.sv.dropped == 3
         assert "writing" in caplog.records[-1].getMessage()
 
 

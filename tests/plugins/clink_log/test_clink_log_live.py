@@ -28,10 +28,10 @@ def test_request_id_round_trip_over_a_socket(log_app):
     with LiveServer(app) as server:
         status, rid, body = _get(server, "/t/ok", {"X-Request-Id": "client-abc.1"})
         assert (status, rid) == (200, "client-abc.1")
-        assert json.loads(body) == {"request_id": "client-abc.1"}
+        assert json.loads(body) == {"request_id": "client-abc.1", "current": "client-abc.1"}
         status, generated, body = _get(server, "/t/ok")
         assert status == 200 and generated and generated != "client-abc.1"
-        assert json.loads(body) == {"request_id": generated}
+        assert json.loads(body) == {"request_id": generated, "current": generated}
         status, bad, _ = _get(server, "/t/ok", {"X-Request-Id": "x" * 200})
         assert status == 200 and bad != "x" * 200
         status, err_rid, _ = _get(server, "/t/boom", {"X-Request-Id": "boom-1"})

@@ -54,7 +54,7 @@ from clink_core.plugin import ILv1Handler, ILv5Handler, ILv7Handler, ILv8Handler
 
 from .conf import LogConf
 from .line import dropped_renderer, error_renderer, request_renderer, secret_pattern
-from .prepare import open_logs, open_streams
+from .prepare import check_not_a_stream, open_logs, open_streams
 from .reqid import ENV_KEY, HEADER, REQUEST_ID, id_from_env, id_pool, is_valid, new_id
 from .writer import LogWriter
 
@@ -81,6 +81,8 @@ class LogSv(Service):
         self.stream = conf.stream
         fmt = conf.format
         if conf.stream is None:
+            if conf.directory is not None:
+                check_not_a_stream(conf.directory)  # before abspath() makes "-" a path
             self.directory: str | None = conf.directory_for(app_conf)
             tags: tuple[str | None, str | None] = (None, None)
         else:

@@ -19,6 +19,19 @@ _STREAM_PATHS = {
 }
 
 
+def check_not_a_stream(directory: str) -> None:
+    """Raise ``LogDirError`` when ``directory`` names a standard stream (``/dev/stdout``,
+    ``-``...): logs go there with ``CLINK_LOG_STREAM``, not as files in a directory."""
+    stream = _STREAM_PATHS.get(directory.rstrip("/") or directory)
+    if stream is not None:
+        raise LogDirError(
+            directory,
+            f"it names the standard {stream} stream, not a directory; "
+            f"set CLINK_LOG_STREAM={stream} (or LogConf(stream={stream!r})) instead of "
+            "a directory",
+        )
+
+
 def prepare_dir(directory: str, default: bool = False) -> None:
     """Create ``directory`` if missing and check that log files can be made in it.
 
@@ -27,14 +40,7 @@ def prepare_dir(directory: str, default: bool = False) -> None:
     another user's directory planted in the world-writable ``/var/tmp``.
     Raises ``LogDirError``.
     """
-    stream = _STREAM_PATHS.get(directory)
-    if stream is not None:
-        raise LogDirError(
-            directory,
-            f"it names the standard {stream} stream, not a directory; "
-            f"set CLINK_LOG_STREAM={stream} (or LogConf(stream={stream!r})) instead of "
-            "a directory",
-        )
+    check_not_a_stream(directory)
     try:
         st = os.stat(directory)
     except OSError:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,8 @@ SECRET = "s3cr3t-Value-9b1e"
 #: one token of a text line: a JSON string literal or a run of non-spaces.
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\S+')
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+#: the logger the controller's services write to (``say`` routes).
+svc_log = logging.getLogger("clink_log_tests.svc")
 
 
 @mapper.path("/t")
@@ -59,6 +63,21 @@ class LogCtl(Controller):
     @mapper.get("/long")
     def long_message(self, req: Any, res: Any) -> None:
         raise ValueError("x" * 5000)
+
+    @mapper.get("/say/{word}")
+    def say(self, req: Any, res: Any) -> None:
+        """A plain method: over ASGI it runs in the kernel's thread pool."""
+        svc_log.info("said %s", req.params["word"])
+        res.body = b"{}"
+
+    @mapper.get("/say-async/{word}")
+    async def say_async(self, req: Any, res: Any) -> None:
+        """An ``async def`` method: awaited on the event loop, other requests in between."""
+        await asyncio.sleep(0.001 * (hash(req.params["word"]) % 7))
+        svc_log.info("said %s", req.params["word"])
+        await asyncio.sleep(0.001)
+        svc_log.info("said again %s", req.params["word"])
+        res.body = b"{}"
 
 
 def split_text(line: str) -> list[Any]:

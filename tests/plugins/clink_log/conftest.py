@@ -16,11 +16,13 @@ from clink_log_helpers import LogCtl
 
 @pytest.fixture
 def log_app(make_app: Callable[..., App], tmp_path: Path) -> Iterator[Callable[..., App]]:
-    """``log_app(**LogConf kwargs)``: a loaded app with clink_log logging into ``tmp_path/logs``."""
+    """``log_app(**LogConf kwargs)``: a loaded app with clink_log logging into ``tmp_path/logs``
+    (or to ``stream=``)."""
     apps: list[App] = []
 
     def make(*ctls: type, plugins: tuple[Any, ...] = (), **conf: Any) -> App:
-        conf.setdefault("directory", tmp_path / "logs")
+        if conf.get("stream") is None:
+            conf.setdefault("directory", tmp_path / "logs")
         app = make_app(*(ctls or (LogCtl,)), plugins=(clink_log.plugin, *plugins))
         app.add_prim(LogConf(**conf))
         app.load()

@@ -189,3 +189,38 @@ def test_a_forked_worker_gets_new_ids_and_does_not_repeat_queued_lines(log_app):
     assert child_prefix and child_prefix != parent_prefix
     ids = [split_text(line)[1] for line in Logs(app).requests]
     assert sorted(ids) == ["child", "parent-queued"]  # written before the fork, once
+
+
+# -- the bound ---------------------------------------------------------------------------
+def test_a_full_queue_drops_and_counts_records_and_never_blocks_a_request(log_app):
+    """The sink blocks (a stuck disk, a stdout nobody reads): requests still answer at once,
+    records past ``max_pending`` are dropped and counted, and the log says how many."""
+    app = log_app(flush_interval=3600, max_pending=8)
+    client = Client(app)
+    sv = Logs(app).sv
+    log = sv.request_log
+    sink_write = log.sink.write
+    entered, release = threading.Event(), threading.Event()
+
+    def stuck_write(text: str) -> None:
+        entered.set()
+        assert release.wait(20)
+        sink_write(text)
+
+    log.sink.write = stuck_write  # type: ignore[method-assign]
+    try:
+        for i in range(log.batch):  # the batch wakes the writer thread, which gets stuck
+            client.get("/t/ok", headers={"X-Request-Id": f"first-{i}"})
+        assert entered.wait(5)
+        started = time.monotonic()
+        for i in range(30):
+            assert client.get("/t/ok", headers={"X-Request-Id": f"more-{i}"}).status == 200
+        assert time.monotonic() - started < 5  # nothing waited for the stuck writer
+        assert len(log.queue) == 8 and log.dropped == 30 - 8 == sv.dropped
+    finally:
+        release.set()
+    lines = Logs(app).requests  # flushes
+    ids = [split_text(line)[1] for line in lines]
+    assert ids[: log.batch] == [f"first-{i}" for i in range(log.batch)]
+    assert ids[log.batch:-1] == [f"more-{i}" for i in range(8)]
+    assert split_text(lines[-1])[1:] == ["-", "dropped", "22", "records"]

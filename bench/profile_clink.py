@@ -78,8 +78,14 @@ class ScenarioProfile:
 
 
 def _environs(scenario: ba.Scenario, spec: ba.AppSpec, n: int) -> list[dict[str, Any]]:
+    """``n`` prebuilt requests: WSGI environs, or for an ASGI row scopes with their body."""
     base = ba.scenario_environ(scenario, spec)
     envs = []
+    if spec.is_asgi:
+        import asgi
+
+        scope = asgi.scope_from_environ(base)
+        return [{"scope": {**scope, "state": {}}, "body": scenario.body} for _ in range(n)]
     for _ in range(n):
         env = base.copy()
         env["wsgi.input"] = io.BytesIO(scenario.body)
@@ -87,7 +93,17 @@ def _environs(scenario: ba.Scenario, spec: ba.AppSpec, n: int) -> list[dict[str,
     return envs
 
 
+async def _drive_asgi(app: Any, requests: Sequence[dict[str, Any]]) -> None:
+    import asgi
+
+    for r in requests:
+        await app.app(r["scope"], asgi._receiver(r["body"]), asgi._drop)
+
+
 def drive(app: ba.WsgiApp, envs: Sequence[dict[str, Any]]) -> None:
+    if hasattr(app, "batch"):  # an asgi.AsgiApp: one coroutine runs every request
+        app.loop.run_until_complete(_drive_asgi(app, envs))  # type: ignore[attr-defined]
+        return
     sr = inprocess._start_response
     for env in envs:
         result = app(env, sr)
@@ -179,10 +195,14 @@ def profile_app(
     spec = ba.APPS[key]
     app = ba.build(key)
     out = []
-    for s in scenarios:
-        if not ba.runs(key, s):
-            continue
-        out.append(profile_scenario(app, ba.SCENARIOS[s], spec, requests, top))
+    try:
+        for s in scenarios:
+            if not ba.runs(key, s):
+                continue
+            out.append(profile_scenario(app, ba.SCENARIOS[s], spec, requests, top))
+    finally:
+        if spec.is_asgi:
+            app.close()  # type: ignore[attr-defined]
     return out
 
 

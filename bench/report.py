@@ -6,6 +6,7 @@ import os
 import platform
 import statistics
 import sys
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -586,7 +587,8 @@ def chart(path: Path, inproc: InProcessResult | None,
             ax.bar(xs, vals, width, label=ba.APPS[a].label, color=colors.get(a))
         ax.set_yscale("log")
         ax.set_xticks(range(len(scen)))
-        ax.set_xticklabels([ba.SCENARIOS[s].label for s in scen], fontsize=8)
+        # wrapped: eight scenario names side by side overlap on one line
+        ax.set_xticklabels([textwrap.fill(ba.SCENARIOS[s].label, 12) for s in scen], fontsize=7)
         ax.set_ylabel("µs per request (log scale, lower is better)")
         ax.set_title("In-process, median net µs per request")
         ax.legend(fontsize=7)

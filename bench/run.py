@@ -176,7 +176,8 @@ def _main(args: argparse.Namespace, keys: list[str], scenarios: list[str]) -> in
 
         data["scaling"] = scaling.run()
 
-    profiled = [k for k in ("clink", "clink_log_cors", "clink_auth") if k in inproc.apps]
+    profiled = [k for k in ("clink", "clink_asgi", "clink_log_cors", "clink_auth")
+                if k in inproc.apps]
     if not args.no_profile and profiled:
         import profile_clink
 

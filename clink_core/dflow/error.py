@@ -93,6 +93,14 @@ class FormatError(DflowError):
             self._errors = listed[:MAX_ERRORS] or None
             self.truncated = truncated or len(listed) > MAX_ERRORS
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled and copied with every field: slots are not in ``__dict__``, and
+        ``args`` does not match ``__init__``."""
+        # BaseException.__setstate__ sets each key as an attribute: slots included
+        state = {name: getattr(self, name) for name in FormatError.__slots__}
+        state.update(getattr(self, "__dict__", {}), args=self.args)
+        return (_blank, (self.__class__,), state)
+
     @property
     def errors(self) -> tuple[FormatViolation, ...]:
         """Every violation found, the one of ``pointer``/``rule``/``detail`` first."""
@@ -117,6 +125,11 @@ class FormatError(DflowError):
             "name": name, "pointer": pointer, "rule": rule, "detail": detail,
             "errors": errors, "truncated": self.truncated,
         }
+
+
+def _blank(cls: type[FormatError]) -> FormatError:
+    """An empty ``cls`` for ``pickle`` and ``copy`` to fill (``FormatError.__reduce__``)."""
+    return cls.__new__(cls)
 
 
 class _IndexesError(DflowError):

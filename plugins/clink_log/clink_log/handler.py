@@ -152,7 +152,7 @@ def _checked_id(req: Any) -> str:
     if rid.__class__ is not str or not is_valid(rid):
         rid = context.request_id = id_from_env(getattr(req, "env", None))
     _set_id(rid)
-    return rid  # type: ignore[no-any-return]
+    return rid
 
 
 class ErrIdHandler(ILv7Handler):
@@ -184,24 +184,28 @@ class ResLogHandler(ILv5Handler):
 
     def __init__(self, log: LogSv) -> None:
         request_log = log.request_log
-        # PERF: LogWriter.write inlined into a closure: append to its queue (never
-        # replaced) while it is short of ``limit``, else let ``full()`` decide.
+        # PERF: LogWriter.write inlined into a closure over locals: append to the
+        # queue (never replaced) while it is short of ``limit``, else let ``full()``
+        # decide (wake the writer thread, or drop and count). Nothing is formatted here.
         queue = request_log.queue
         append = queue.append
         limit = request_log.limit
         full = request_log.full
         query = log.conf.query
         clock = perf_counter
+        get_id = _get_id
+        set_id = _set_id
+        header_name = HEADER
 
         def handle(req: Any, res: Any) -> None:
-            rid = _get_id()
+            rid = get_id()
             if rid is None:  # level 1 and 7 did not set it (another app ran nested)
                 rid = _checked_id(req)
-            _set_id(None)
-            res.header[HEADER] = rid
+            set_id(None)
+            res.header[header_name] = rid
             env = req.env
-            # PERF: method and path are slots level 0 set first; the except branch
-            # covers a request level 0 refused before setting them.
+            # PERF: start, method and path are slots the kernel and level 0 set first;
+            # the except branch covers a request level 0 refused before setting them.
             try:
                 record = (
                     clock(), req.start, rid, env.get("REMOTE_ADDR"), req.method, req.path,

@@ -104,7 +104,7 @@ def _status(status: Any) -> str:
 def _safe(value: Any) -> str | None:
     """``value`` as a str (``None`` stays ``None``), whatever its type."""
     if value is None or value.__class__ is str:
-        return value  # type: ignore[no-any-return]
+        return value
     try:
         return str(value)
     except Exception:
@@ -113,7 +113,7 @@ def _safe(value: Any) -> str | None:
 
 def _safe_status(status: Any) -> int | str:
     if status.__class__ is int:
-        return status  # type: ignore[no-any-return]
+        return status
     try:
         return repr(status)
     except Exception:

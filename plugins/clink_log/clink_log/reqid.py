@@ -81,7 +81,7 @@ def id_from_env(env: Mapping[str, Any] | None) -> str:
     or a new one. (clink-log 0.1 named this ``request_id(env)``.)"""
     value = env.get(ENV_KEY) if env is not None else None
     if value.__class__ is str and is_valid(value):
-        return value  # type: ignore[no-any-return]
+        return value
     return new_id()
 
 

@@ -8,6 +8,7 @@ be written.
 from __future__ import annotations
 
 import os
+import select
 import sys
 import threading
 
@@ -68,10 +69,39 @@ class FileSink:
 _stream_locks = {"stdout": threading.Lock(), "stderr": threading.Lock()}
 
 
+#: the most bytes one ``write()`` to a pipe puts in it whole (POSIX: at least 512;
+#: Linux 4096): lines written in pieces of at most this never mix with another
+#: process's lines on the same pipe (gunicorn workers sharing a container's stdout).
+PIPE_BUF = getattr(select, "PIPE_BUF", 512)
+
+
+def pieces(data: bytes, size: int = PIPE_BUF) -> list[bytes]:
+    """``data`` (whole lines) cut at line ends into pieces of at most ``size`` bytes; a
+    single line longer than ``size`` is one piece of its own."""
+    out: list[bytes] = []
+    start, end = 0, len(data)
+    while end - start > size:
+        cut = data.rfind(b"\n", start, start + size) + 1
+        if cut <= start:  # one long line: whole, up to its end
+            cut = data.find(b"\n", start + size) + 1 or end
+        out.append(data[start:cut])
+        start = cut
+    if start < end:
+        out.append(data[start:])
+    return out
+
+
 class StreamSink:
     """``sys.stdout`` or ``sys.stderr``, looked up at each write (so a stream that is
-    replaced later, by a test runner or a server, is the one written to), flushed
-    after each write. ``close()`` leaves the stream open."""
+    replaced later, by a test runner or a server, is the one written to).
+
+    What the process printed before is flushed first; then the lines go straight to
+    the stream's file descriptor in pieces of at most ``PIPE_BUF`` bytes that end at
+    a line end, each one ``os.write``: on a pipe, lines of processes sharing it never
+    interleave (a line longer than ``PIPE_BUF`` is written whole but may). A stream
+    without a descriptor (``io.StringIO``, a test runner's capture) gets ``write()``
+    and ``flush()``. ``close()`` leaves the stream open.
+    """
 
     def __init__(self, stream: str) -> None:
         if stream not in _stream_locks:
@@ -87,8 +117,17 @@ class StreamSink:
         if out is None:
             raise OSError(f"sys.{self.stream} is None (the process has no {self.stream})")
         with _stream_locks[self.stream]:
-            out.write(text)
             out.flush()
+            try:
+                fd = out.fileno()
+            except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation too
+                out.write(text)
+                out.flush()
+                return
+            for piece in pieces(text.encode("utf-8", "backslashreplace")):
+                view = memoryview(piece)
+                while view:
+                    view = view[os.write(fd, view):]
 
     def close(self) -> None:
         self._closed = True

@@ -225,3 +225,53 @@ def test_gunicorn_workers_share_stdout_without_mixing_lines(tmp_path):
     assert len({rid.split("-")[0] for rid in sent}) == len(set(sent.values()))  # a prefix each
     svc = {line.split()[4]: line.split()[1] for line in out.splitlines() if line.startswith("svc")}
     assert all(svc[f"g{i}"] == answers[i][1] for i in range(40))
+
+
+def test_pieces_end_at_line_ends_and_fit_a_pipe():
+    from clink_log.sink import PIPE_BUF, pieces
+
+    data = b"".join(b"%05d " % i + b"x" * (i % 300) + b"\n" for i in range(2000))
+    out = pieces(data)
+    assert b"".join(out) == data
+    assert all(len(p) <= PIPE_BUF and p.endswith(b"\n") for p in out)
+    long = b"y" * (PIPE_BUF * 2) + b"\n"
+    assert pieces(b"a\n" + long + b"b\n") == [b"a\n", long, b"b\n"]  # a long line: whole
+
+
+_WRITER = """
+import sys
+from clink_log import LogStream
+log = LogStream("stdout", flush_interval=0.01)
+tag = sys.argv[1]
+for i in range(20000):
+    log.write(f"{tag} {i:06d} " + "z" * (i % 150) + " end\\n")
+log.flush()
+"""
+
+
+def test_processes_sharing_one_stdout_pipe_never_mix_lines(tmp_path):
+    script = tmp_path / "writer.py"
+    script.write_text(_WRITER)
+    read_end, write_end = os.pipe()
+    procs = [
+        subprocess.Popen([sys.executable, str(script), tag], stdout=write_end, env=_env())
+        for tag in ("A", "B", "C")
+    ]
+    os.close(write_end)
+    chunks = []
+    with os.fdopen(read_end, "rb", buffering=0) as pipe:
+        # a slow reader: the pipe fills up and the writers block in the middle of writes
+        while chunk := pipe.read(4096):
+            chunks.append(chunk)
+            if len(chunks) % 16 == 0:
+                time.sleep(0.001)
+    data = b"".join(chunks)
+    assert [p.wait(30) for p in procs] == [0, 0, 0]
+    lines = data.decode().splitlines()
+    assert len(lines) == 60000
+    seen: dict[str, list[int]] = {"A": [], "B": [], "C": []}
+    for line in lines:
+        tag, number, pad, end = line.split(" ")
+        assert end == "end" and pad == "z" * (int(number) % 150), line
+        seen[tag].append(int(number))
+    assert all(numbers == list(range(20000)) for numbers in seen.values())

@@ -50,7 +50,7 @@ from .sink import FileSink, StreamSink
 #: waiting items at which the request thread adding one wakes the writer thread.
 # PERF: a large batch means few wake-ups, each a hand-over of the GIL between the
 # request thread and the writer thread (on a busy machine, a wait for a core too).
-BATCH = 4096
+BATCH = 16384
 
 logger = logging.getLogger("clink_log")
 

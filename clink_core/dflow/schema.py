@@ -22,11 +22,14 @@ machine moved by 2x between runs; µs from the quietest run, 2 shared cores)::
     invalid, 3 errors           317 k    68.4 µs               172 k    ~40 µs
 
 The valid path doubled because of the control-character scan (``control.clean``);
-an error costs jsonschema-rs ~14 k instructions to build (it formats messages this
-module does not use), a sentence here ~10 k. A whole in-process request of the
-benchmark's book API (instructions): valid POST 51.8 k, invalid POST 129 k (2.5x; it
-was 295 k, 5.9x), of which 74 k is the kernel's error path with a check that only
-raises.
+an error costs jsonschema-rs ~19 k instructions to build (it formats messages this
+module does not use), the explanation here ~21 k. Since then (bench/instructions.py,
+issue 13 §5): the invalid one-error check is 49 k (no error -> traceback -> frame
+cycle left to the garbage collector, ``FormatError`` in slots, its 400 body from
+literals). A whole in-process request of the benchmark's book API: valid POST 52.7 k,
+invalid POST 111.4 k (2.1x; 129 k before, 295 k with jsonschema explaining), of which
+~18 k is the kernel's error path (raise, level 7, the larger body). Wall time puts the
+invalid POST at ~3x the valid one (docs/performance.md).
 """
 
 from __future__ import annotations

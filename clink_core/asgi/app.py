@@ -94,7 +94,10 @@ class AsgiApp:
             elif message["type"] == "lifespan.shutdown":
                 try:
                     # clink_shutdown may block (draining a mail queue): off the loop
-                    await asyncio.get_running_loop().run_in_executor(None, self.app.close)
+                    try:
+                        await asyncio.get_running_loop().run_in_executor(None, self.app.close)
+                    except RuntimeError:  # at interpreter exit no thread can start: here
+                        self.app.close()
                 except Exception as e:
                     logger.exception("the app failed to shut down")
                     await send({"type": "lifespan.shutdown.failed",

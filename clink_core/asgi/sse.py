@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any
 
-from ..http.sse import MIME_EVENT_STREAM, Event
+from ..http.sse import MIME_EVENT_STREAM, encode_item, opening
 
 __all__ = ["async_event_stream", "send_async_events"]
 
@@ -25,15 +25,10 @@ async def async_event_stream(
     events: AsyncIterable[Any], retry: int | None = None
 ) -> AsyncIterator[bytes]:
     """The bytes of a ``text/event-stream`` from the async iterable ``events``."""
-    yield b": stream open\n\n" if retry is None else f"retry: {retry}\n\n".encode()
+    yield opening(retry)
     try:
         async for item in events:
-            if item is None:
-                yield b":\n\n"
-            elif isinstance(item, Event):
-                yield item.encode()
-            else:
-                yield Event(item).encode()
+            yield encode_item(item)
     finally:
         close = getattr(events, "aclose", None)
         if close is not None:

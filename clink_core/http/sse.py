@@ -65,18 +65,28 @@ class Event:
         return ("\n".join(lines) + "\n\n").encode("utf-8")
 
 
+def opening(retry: int | None) -> bytes:
+    """The first bytes of a stream: a comment, or the client's reconnection delay (ms)."""
+    return b": stream open\n\n" if retry is None else f"retry: {retry}\n\n".encode()
+
+
+def encode_item(item: Any) -> bytes:
+    """One item of a stream as bytes: ``None`` a keep-alive comment, an ``Event`` as
+    given, anything else the data of an ``Event``."""
+    if item is None:
+        return b":\n\n"
+    if isinstance(item, Event):
+        return item.encode()
+    return Event(item).encode()
+
+
 def event_stream(events: Iterable[Any], retry: int | None = None) -> Iterator[bytes]:
     """The bytes of a ``text/event-stream`` from ``events``; ``retry`` (ms) tells the client
     how long to wait before reconnecting."""
-    yield b": stream open\n\n" if retry is None else f"retry: {retry}\n\n".encode()
+    yield opening(retry)
     try:
         for item in events:
-            if item is None:
-                yield b":\n\n"
-            elif isinstance(item, Event):
-                yield item.encode()
-            else:
-                yield Event(item).encode()
+            yield encode_item(item)
     finally:
         close = getattr(events, "close", None)
         if close is not None:

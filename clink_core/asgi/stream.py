@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor, Future
 from typing import Any
 
-from ..http.stream import StreamAbortedError, as_bytes
+from ..http.stream import StreamAbortedError, abort_stream, as_bytes
 
 logger = logging.getLogger("clink.error")
 Receive = Callable[[], Any]
@@ -98,17 +98,7 @@ class AsyncStream:
             yield chunk
 
     def _fail(self, e: Exception) -> None:
-        req, res = self._req, self._res
-        res.status = 500  # what the log reports: the answer failed
-        try:
-            req._stream_log(req, res, e)
-        except Exception:
-            logger.exception("the error-logging level failed on a streamed response")
-        raise StreamAbortedError(
-            f"{getattr(req, 'method', None)} {getattr(req, 'path', None)}: the streamed "
-            f"response failed after {self._sent} bytes ({type(e).__name__}; logged by the "
-            "error-logging level): the connection is closed"
-        ) from None
+        abort_stream(self._req, self._res, self._req._stream_log, self._sent, e)
 
     async def aclose(self) -> None:
         await self._body.aclose()

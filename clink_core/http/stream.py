@@ -12,13 +12,30 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 logger = logging.getLogger("clink.error")
 
 #: what a stream calls with ``(req, res, e)`` when it fails; the app's level 8.
 LogError = Callable[[Any, Any, BaseException], Any]
 
+
+
+def abort_stream(
+    req: Any, res: Any, log: Callable[[Any, Any, Exception], Any], sent: int, e: Exception
+) -> NoReturn:
+    """A body source failed after ``sent`` bytes: the error level logs ``e`` (``log``) with
+    the status 500, then ``StreamAbortedError`` makes the server close the connection."""
+    res.status = 500  # what the log reports: the answer failed
+    try:
+        log(req, res, e)
+    except Exception:
+        logger.exception("the error-logging level failed on a streamed response")
+    raise StreamAbortedError(
+        f"{getattr(req, 'method', None)} {getattr(req, 'path', None)}: the streamed "
+        f"response failed after {sent} bytes ({type(e).__name__}; logged by the "
+        "error-logging level): the connection is closed"
+    ) from None
 
 class StreamAbortedError(RuntimeError):
     """A streamed response failed after it started; the connection must be closed."""
@@ -103,17 +120,7 @@ class GuardedStream:
         return chunk
 
     def _fail(self, e: Exception) -> Any:
-        req, res = self._req, self._res
-        res.status = 500  # what the log reports: the answer failed
-        try:
-            self._log(req, res, e)
-        except Exception:
-            logger.exception("the error-logging level failed on a streamed response")
-        raise StreamAbortedError(
-            f"{getattr(req, 'method', None)} {getattr(req, 'path', None)}: the streamed "
-            f"response failed after {self._sent} bytes ({type(e).__name__}; logged by the "
-            "error-logging level): the connection is closed"
-        ) from None
+        abort_stream(self._req, self._res, self._log, self._sent, e)
 
     def close(self) -> None:
         close = getattr(self._source, "close", None)

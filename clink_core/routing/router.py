@@ -160,6 +160,8 @@ class Router(ILv2Handler):
         self._has_templates = False
         for route in self.routes:
             self._index(route)
+        if self._has_templates:
+            self._templates.compile()
 
     def _index(self, route: Route) -> None:
         if not is_template(route.path):
@@ -217,15 +219,28 @@ class Router(ILv2Handler):
 
     def _match_template(self, req: Request, path: str) -> _Resource:
         """The resource of the template ``path`` matches (setting ``req.params``), or 404."""
-        segments, slashes = _segments(req, path)
-        found = self._templates.match(segments)
+        env = req.env
+        raw = (env.get("RAW_URI") or env.get("REQUEST_URI")) if env is not None else None
+        if raw and ("%2F" in raw or "%2f" in raw):
+            found = self._match_encoded_slashes(raw)
+        else:
+            # PERF: the common case inline: split, one call to the compiled matcher.
+            found = self._templates.match(path.split("/")[1:] if path != "/" else [])
         if found is None:
             raise Http404Error(f"no route for path {_echo(path)}")
+        req.params = found[1]
+        return found[0]  # type: ignore[no-any-return]
+
+    def _match_encoded_slashes(self, raw: str) -> tuple[Any, dict[str, Any]] | None:
+        """Match the raw request path whose segments hold a ``%2F`` (a ``/`` that is
+        no separator: kept as ``_SLASH`` while matching, restored in the values)."""
+        raw_path = raw.partition("?")[0].rstrip("/") or "/"
+        segments = [unquote(s).replace("/", _SLASH) for s in raw_path.split("/")[1:]]
+        found = self._templates.match(segments)
+        if found is None:
+            return None
         resource, params = found
-        if slashes:
-            params = {k: _restore(v) for k, v in params.items()}
-        req.params = params
-        return resource  # type: ignore[no-any-return]
+        return resource, {k: _restore(v) for k, v in params.items()}
 
     def _method_fallback(self, req: Request, resource: _Resource, path: str) -> Any:
         method = (req.method or "").upper()
@@ -252,17 +267,6 @@ class Router(ILv2Handler):
             raise PathNotFoundError(path) from None
         except (Http405Error, Http415Error):
             raise HandleNotFoundError(method, content_type, path) from None
-
-
-def _segments(req: Request, path: str) -> tuple[list[str], bool]:
-    """The segments of ``path``, and whether a ``%2F`` of the raw request path (a ``/``
-    inside a segment, not a separator) was kept in one as ``_SLASH``."""
-    env = req.env
-    raw = (env.get("RAW_URI") or env.get("REQUEST_URI")) if env is not None else None
-    if raw and ("%2F" in raw or "%2f" in raw):
-        raw_path = raw.partition("?")[0].rstrip("/") or "/"
-        return [unquote(s).replace("/", _SLASH) for s in raw_path.split("/")[1:]], True
-    return (path.split("/")[1:] if path != "/" else []), False
 
 
 def _restore(value: Any) -> Any:

@@ -161,7 +161,7 @@ class _Compiler:
 
     def compile(self, root: _Node) -> Match:
         name = self.function(root, 0, 0)
-        exec("\n\n".join(self.sources), self.ns)  # noqa: S102 - our own code, see module doc
+        exec("\n\n".join(self.sources), self.ns)  # our own source, see the module doc
         for table, names in self.tables.items():
             self.ns[table] = {text: self.ns[fn] for text, fn in names.items()}
         return self.ns[name]  # type: ignore[no-any-return]
@@ -216,7 +216,7 @@ class _Compiler:
         pad = "    " * ind
         args = "".join(f", p{k}" for k in range(bound))
         if len(node.literal) > _INLINE_LITERALS:
-            names = {text: self.function(child, i + 1, bound) for text, child in node.literal.items()}
+            names = {t: self.function(child, i + 1, bound) for t, child in node.literal.items()}
             table = self.bind("_t", None)
             self.tables[table] = names
             lines.append(f"{pad}f = {table}.get(s{i})")

@@ -8,6 +8,8 @@ argument is reported in one 400; values are never echoed.
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +25,8 @@ _MISSING: Any = object()
 
 
 def _integer(text: str) -> int:
+    if text.isdigit() and text.isascii():  # PERF: the common case, no regex
+        return int(text)
     if not _INTEGER.fullmatch(text):
         raise ValueError(text)
     return int(text)  # over 4300 digits raises ValueError: no CPU-exhausting parse
@@ -71,8 +75,46 @@ def _schema_type(schema: Any) -> str | None:
     return kind if isinstance(kind, str) else None
 
 
+#: schema keys a plain numeric bound check may hold (annotations and the bounds).
+_BOUND_KEYS = frozenset({
+    "type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+    "default", "title", "description", "examples", "deprecated",
+})
+#: bound keyword -> ``op(bound, value)`` true when the value is within it.
+_BOUND_OPS = {
+    "minimum": operator.le, "maximum": operator.ge,
+    "exclusiveMinimum": operator.lt, "exclusiveMaximum": operator.gt,
+}
+
+
+def _bounds_check(schema: Any) -> Callable[[Any], bool] | None:
+    """For a schema that is a numeric type and bounds only (``{"type": "integer",
+    "minimum": 1}``): a predicate true exactly for the coerced values it accepts."""
+    if not isinstance(schema, dict) or not schema.keys() <= _BOUND_KEYS:
+        return None
+    if schema.get("type") not in ("integer", "number"):
+        return None
+    checks = []
+    for key, op in _BOUND_OPS.items():
+        if key in schema:
+            bound = schema[key]
+            if isinstance(bound, bool) or not isinstance(bound, (int, float)):
+                return None
+            checks.append(functools.partial(op, bound))
+    if not checks:
+        return lambda value: True
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        low, high = checks
+        return lambda value: low(value) and high(value)
+    return lambda value: all(check(value) for check in checks)
+
+
 class _Param:
-    __slots__ = ("check", "coerce", "default", "is_array", "kind", "name", "required")
+    __slots__ = (
+        "accepts", "check", "coerce", "default", "is_array", "kind", "name", "required",
+    )
 
     def __init__(self, name: str, schema: Any, required: bool) -> None:
         self.name = name
@@ -85,11 +127,9 @@ class _Param:
             kind = _schema_type(schema.get("items"))
         self.kind = kind
         self.coerce = _COERCE.get(kind or "string", str)
-
-    def value(self, texts: list[str]) -> Any:
-        if self.is_array:
-            return [self.coerce(t) for t in texts]
-        return self.coerce(texts[0])
+        #: PERF: plain numeric bounds are checked here (~0.1 µs); what they refuse, and
+        #: every other schema, goes to the compiled validator, which explains the error.
+        self.accepts = None if self.is_array else _bounds_check(schema)
 
 
 class QueryContract:
@@ -117,14 +157,16 @@ class QueryContract:
                     )
                 continue
             try:
-                value = param.value(texts)
+                value = [param.coerce(t) for t in texts] if param.is_array else param.coerce(
+                    texts[0]
+                )
             except ValueError:
                 detail = _EXPECTED.get(param.kind or "", "is malformed")
                 if param.is_array:
                     detail = f"items {detail}"
                 problems.append(FormatViolation(param.name, "", "type", detail))
                 continue
-            if param.check is not None:
+            if param.check is not None and (param.accepts is None or not param.accepts(value)):
                 try:
                     param.check(param.name, value)
                 except FormatError as e:

@@ -27,6 +27,7 @@ whose log line names the plugin, never an open route.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import types
 from collections.abc import Callable
@@ -163,7 +164,17 @@ def guard_route(route: Route, oauth_sv: OAuthSv) -> bool:
         def method(self: Any, req: Any, res: Any) -> Any:
             return checked(req, res)
 
-    if groups:
+    if groups and is_websocket_route(route):
+
+        async def handle(self: Any, req: Any, res: Any) -> Any:
+            # A connection lives on the event loop: the membership queries go to a thread.
+            principal = req.context.account = authen(req)
+            loop = asyncio.get_running_loop()
+            for group in groups:
+                if not await loop.run_in_executor(None, in_group, principal.id, group):
+                    raise Http403Error(f"only members of group {group!r} may do this")
+            return await method(self, req, res)
+    elif groups:
 
         def handle(self: Any, req: Any, res: Any) -> Any:
             principal = req.context.account = authen(req)

@@ -3,6 +3,7 @@ under uvicorn over real sockets (SecantusDB behind the group check)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -114,6 +115,35 @@ def test_outside_the_group_closes_with_4403(served: tuple[str, Callable[[str], s
     base, token = served
     code, reason = closed_with(f"{base}/live/admin", subprotocols=["bearer", token("eve")])
     assert code == 4403 and "admin" in reason
+
+
+def test_the_group_query_runs_off_the_event_loop(
+    auth_app: Callable[..., App], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clink_auth.acc import AccSv
+
+    asked: list[tuple[str, bool]] = []
+
+    def in_group(self: Any, acc_id: ObjectId, group_name: str) -> bool:
+        try:
+            asyncio.get_running_loop()
+            on_loop = True
+        except RuntimeError:
+            on_loop = False
+        asked.append((group_name, on_loop))
+        return True
+
+    monkeypatch.setattr(AccSv, "in_group", in_group)
+    app = auth_app(LiveCtl)
+    app.load()
+    oauth = app.injector.ref(OAuthSv)
+    access, _ = oauth.codec.make(ACCESS, str(ObjectId()), time.time(), name="root")
+    with LiveServer(app, asgi=True) as server, websockets_sync.connect(
+        f"ws://127.0.0.1:{server.port}/live/admin", subprotocols=["bearer", str(access)],
+        open_timeout=5,
+    ) as ws:
+        assert ws.recv(timeout=5) == "welcome, admin"
+    assert asked == [("admin", False)]
 
 
 def test_adopting_leaves_http_requests_and_a_header_alone() -> None:

@@ -164,9 +164,10 @@ def guard_route(route: Route, oauth_sv: OAuthSv) -> bool:
         def method(self: Any, req: Any, res: Any) -> Any:
             return checked(req, res)
 
+    handle: Callable[..., Any]
     if groups and is_websocket_route(route):
 
-        async def handle(self: Any, req: Any, res: Any) -> Any:
+        async def handle_ws_groups(self: Any, req: Any, res: Any) -> Any:
             # A connection lives on the event loop: the membership queries go to a thread.
             principal = req.context.account = authen(req)
             loop = asyncio.get_running_loop()
@@ -174,19 +175,25 @@ def guard_route(route: Route, oauth_sv: OAuthSv) -> bool:
                 if not await loop.run_in_executor(None, in_group, principal.id, group):
                     raise Http403Error(f"only members of group {group!r} may do this")
             return await method(self, req, res)
+
+        handle = handle_ws_groups
     elif groups:
 
-        def handle(self: Any, req: Any, res: Any) -> Any:
+        def handle_groups(self: Any, req: Any, res: Any) -> Any:
             principal = req.context.account = authen(req)
             for group in groups:
                 if not in_group(principal.id, group):
                     raise Http403Error(f"only members of group {group!r} may do this")
             return method(self, req, res)
+
+        handle = handle_groups
     else:
 
-        def handle(self: Any, req: Any, res: Any) -> Any:
+        def handle_token(self: Any, req: Any, res: Any) -> Any:
             req.context.account = authen(req)
             return method(self, req, res)
+
+        handle = handle_token
 
     functools.update_wrapper(handle, guard.wrapper)
     route.handle = types.MethodType(handle, ctl)

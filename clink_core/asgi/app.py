@@ -16,12 +16,14 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from types import CoroutineType
 from typing import IO, Any
 
 from ..pipeline.run_async import build_async_runner, route_modes
 from ..routing.mapper import INLINE_KEY
 from .body import TOO_LARGE_KEY, ClientGoneError, read_body
-from .scope import body_length, environ
+from .headers import encode_headers, status_code
+from .scope import env_body_length, environ
 from .stream import stream
 from .websocket import build_websocket_runner, check_websocket_routes
 
@@ -64,10 +66,54 @@ class AsgiApp:
         return self._run
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._other(scope, receive, send)
+            return
+        # PERF: an HTTP request is served in this one coroutine: run_async's runner is a
+        # plain call that returns the body unless the request has to wait.
+        run = self._run or self._runner()
+        env = environ(scope, None)
+        length, has_body = env_body_length(env, scope)
+        body: IO[bytes] | None = None
+        if has_body and (length is None or 0 <= length <= self._limit):
+            try:
+                body, too_large = await read_body(receive, self._limit)
+            except ClientGoneError:
+                return  # nobody to answer, nothing started for it
+            env["wsgi.input"] = body
+            if too_large:
+                env[TOO_LARGE_KEY] = self._limit
+        started: list[Any] = []
+
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
+            started[:] = (status, headers)
+            return _no_write
+
+        try:
+            result = run(env, start_response)
+            if result.__class__ is CoroutineType:  # the request had to wait (see run_async)
+                result = await result
+            status, headers = started
+            await send({
+                "type": "http.response.start",
+                "status": status_code(status),
+                # Names as the app wrote them: servers lower-case them where HTTP/2 needs it.
+                "headers": encode_headers(headers),
+            })
+            # PERF: a body in memory (nearly every answer) is one message.
+            if isinstance(result, list) and len(result) <= 1:
+                await send({"type": "http.response.body", "body": result[0] if result else b""})
+            else:
+                await stream(result, receive, send, scope, self._streams)
+        finally:
+            if body is not None:
+                body.close()
+
+    async def _other(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         kind = scope["type"]
-        if kind == "http":
-            await self._http(scope, receive, send)
-        elif kind == "websocket":
+        if kind == "websocket":
             if self._ws is None:
                 self._runner()
             assert self._ws is not None  # built with the HTTP runner
@@ -108,49 +154,3 @@ class AsgiApp:
                     self._streams.shutdown(wait=False, cancel_futures=True)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
-
-    # -- http ----------------------------------------------------------------------
-    async def _http(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
-        run = self._run or self._runner()
-        length, has_body = body_length(scope)
-        body: IO[bytes] | None = None
-        too_large = False
-        if has_body and (length is None or 0 <= length <= self._limit):
-            try:
-                body, too_large = await read_body(receive, self._limit)
-            except ClientGoneError:
-                return  # nobody to answer, nothing started for it
-        try:
-            env = environ(scope, body)
-            if too_large:
-                env[TOO_LARGE_KEY] = self._limit
-            await self._answer(run, env, scope, receive, send)
-        finally:
-            if body is not None:
-                body.close()
-
-    async def _answer(
-        self, run: Callable[..., Any], env: dict[str, Any], scope: dict[str, Any],
-        receive: Receive, send: Send,
-    ) -> None:
-        started: list[Any] = []
-
-        def start_response(
-            status: str, headers: list[tuple[str, str]], exc_info: Any = None
-        ) -> Any:
-            started[:] = (status, headers)
-            return _no_write
-
-        result = await run(env, start_response)
-        status, headers = started
-        await send({
-            "type": "http.response.start",
-            "status": int(status[:3]),
-            # Names as the app wrote them: servers lower-case them where HTTP/2 needs it.
-            "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers],
-        })
-        # PERF: a body in memory (nearly every answer) is one message.
-        if isinstance(result, list) and len(result) <= 1:
-            await send({"type": "http.response.body", "body": result[0] if result else b""})
-            return
-        await stream(result, receive, send, scope, self._streams)

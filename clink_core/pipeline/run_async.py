@@ -1,4 +1,4 @@
-"""The request loop for ASGI: the same compiled levels, in the same order, awaited.
+"""The request loop for ASGI: the same compiled levels, in the same order.
 
 Levels run exactly as in ``run`` (0 to 6; 7, 5, 8, 9 on an exception). A handler
 written ``async def`` is awaited; a plain one is called inline, on the event loop
@@ -10,6 +10,20 @@ in a thread pool, because a plain method may block (pymongo, SMTP) and would sta
 every other request of the loop. An async iterable ``res.body`` (an ``async def``
 generator) is started here, its first chunk awaited before level 5, and streamed by
 the ASGI adapter (``clink_core.asgi.stream``).
+
+PERF: the runner is a plain function that returns the body iterable, or a
+coroutine to await for it. When no level handler is ``async def`` (the kernel's
+own levels and most plugins'), a request whose route is inline, and every error
+answer (a 404 before any route), runs start to end without a coroutine, a
+future or a task: the WSGI loop's code, on the event loop. Only what must wait
+(an ``async def`` or threaded controller, an awaitable result, an async body)
+goes on in a coroutine, from the level it reached. On the bench's app (µs, net
+of the harness, one in-process loop) this took GET 8.7 -> see docs/asgi.md;
+the 404 was the worst (16 µs, three times the WSGI app's): each error level
+was called through ``inspect.iscoroutinefunction`` and the exception travelled
+through nested coroutines. An app with an ``async def`` level handler takes
+``_async_runner``, every level awaited as it comes, each level's kind decided
+once at ``load()``.
 """
 
 from __future__ import annotations
@@ -21,6 +35,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from time import perf_counter
+from types import CoroutineType
 from typing import Any
 
 from ..error.http import Http413Error
@@ -30,13 +45,14 @@ logger = logging.getLogger("clink.error")
 
 #: how a route's main handler is called.
 ASYNC, INLINE, THREAD = "async", "inline", "thread"
+Handlers = tuple[tuple[Callable[..., Any], bool], ...]
 
 
-def _split(funcs: tuple[Callable[..., Any], ...]) -> tuple[tuple[Callable[..., Any], bool], ...]:
+def _split(funcs: tuple[Callable[..., Any], ...]) -> Handlers:
     return tuple((f, is_async(f)) for f in funcs)
 
 
-async def _call_all(handlers: tuple[tuple[Callable[..., Any], bool], ...], *args: Any) -> None:
+async def _call_all(handlers: Handlers, *args: Any) -> None:
     for handle, awaited in handlers:
         if awaited:
             await handle(*args)
@@ -44,11 +60,23 @@ async def _call_all(handlers: tuple[tuple[Callable[..., Any], bool], ...], *args
             handle(*args)
 
 
-async def _call_one(handle: Callable[..., Any], *args: Any) -> Any:
-    result = handle(*args)
-    if is_async(handle) or (result is not None and hasattr(result, "__await__")):
-        return await result
-    return result
+def _one(handle: Callable[..., Any]) -> Callable[..., Any]:
+    """``handle`` as a coroutine function that also awaits what a plain one returns
+    when that is awaitable; whether ``handle`` is ``async def`` is decided here, once."""
+    if is_async(handle):
+        return handle
+
+    async def call(*args: Any) -> Any:
+        result = handle(*args)
+        if result is not None and hasattr(result, "__await__"):
+            return await result
+        return result
+
+    return call
+
+
+def _too_large(env: dict[str, Any], key: str) -> Http413Error:
+    return Http413Error(f"request body is larger than {env[key]} bytes")
 
 
 def build_async_runner(
@@ -59,20 +87,55 @@ def build_async_runner(
     modes: dict[Any, str],
     executor: Executor | None,
 ) -> Callable[..., Any]:
-    """``await run(env, wsgi_send) -> body iterable``: the levels over one request.
+    """``run(env, wsgi_send)``: the levels over one request; it returns the body
+    iterable, or a coroutine whose result that is (``await`` it).
 
     ``wsgi_send`` is a WSGI ``start_response`` the ASGI adapter turns into
     messages, so levels 6 and 9 (and a plugin replacing them) work unchanged.
     ``modes`` maps a ``Route`` to ``ASYNC``, ``INLINE`` or ``THREAD``; a route
     it does not name is called inline (the kernel's own: OPTIONS, OpenAPI, health).
     """
+    hooked = [f for n, funcs in levels.items() for f in (
+        funcs if isinstance(funcs, tuple) else (funcs,))]
+    build = _async_runner if any(is_async(f) for f in hooked) else _sync_runner
+    return build(levels, request_type, response_type, bare_500, modes, executor)
+
+
+def _main_call(
+    modes: dict[Any, str], executor: Executor | None
+) -> Callable[..., Any]:
+    """``await call(req, res, main)``: the controller method as its route's mode says."""
+    get_mode = modes.get
+
+    async def call(req: Any, res: Any, main: Callable[..., Any]) -> None:
+        if get_mode(req.route, INLINE) is THREAD:
+            run = functools.partial(contextvars.copy_context().run, main, req, res)
+            result = await asyncio.get_running_loop().run_in_executor(executor, run)
+        else:
+            result = main(req, res)
+        if result is not None and hasattr(result, "__await__"):
+            await result
+
+    return call
+
+
+def _sync_runner(
+    levels: dict[int, Any],
+    request_type: type,
+    response_type: type,
+    bare_500: tuple[str, list[tuple[str, str]], bytes],
+    modes: dict[Any, str],
+    executor: Executor | None,
+) -> Callable[..., Any]:
+    """The runner of levels that are all plain functions (see the module doc)."""
+    # PERF: every level is a local of the closure, as in ``run.build_runner``.
     recv = levels[0]
-    lv1 = _split(levels[1])
+    lv1 = levels[1]
     route = levels[2]
-    lv3 = _split(levels[3])
-    lv5 = _split(levels[5])
+    lv3 = levels[3]
+    lv5 = levels[5]
     send = levels[6]
-    lv7 = _split(levels[7])
+    lv7 = levels[7]
     log_error = levels[8]
     send_error = levels[9]
     status_500, headers_500, body_500 = bare_500
@@ -83,13 +146,142 @@ def build_async_runner(
     new = object.__new__
     clock = perf_counter
     get_mode = modes.get
+    call_main = _main_call(modes, executor)
+
+    def failed_again(req: Any, e: Exception, e2: Exception, wsgi_send: Callable[..., Any]) -> Any:
+        logger.error(
+            "error while answering %s %s (first error: %s: %s)",
+            getattr(req, "method", None), getattr(req, "path", None), type(e).__name__, e,
+            exc_info=(type(e2), e2, e2.__traceback__),
+        )
+        wsgi_send(status_500, list(headers_500))
+        return [body_500]
+
+    def fail(req: Any, res: Any, e: Exception, wsgi_send: Callable[..., Any]) -> Any:
+        try:
+            for handle in lv7:
+                handle(req, res, e)
+            for handle in lv5:
+                handle(req, res)
+            logged = log_error(req, res, e)
+            if logged is not None and hasattr(logged, "__await__"):
+                return fail_later(req, res, e, logged, None, wsgi_send)
+            out = send_error(req, res, wsgi_send)
+            if out is not None and hasattr(out, "__await__"):
+                return fail_later(req, res, e, None, out, wsgi_send)
+            return out
+        except Exception as e2:
+            return failed_again(req, e, e2, wsgi_send)
+
+    async def fail_later(
+        req: Any, res: Any, e: Exception, logged: Any, out: Any, wsgi_send: Callable[..., Any]
+    ) -> Any:
+        """The rest of the error path when a plain level 8 or 9 returned an awaitable:
+        awaited, as an ``async def`` one would be."""
+        try:
+            if logged is not None:
+                await logged
+                out = send_error(req, res, wsgi_send)
+            if out is not None and hasattr(out, "__await__"):
+                out = await out
+            return out
+        except Exception as e2:
+            return failed_again(req, e, e2, wsgi_send)
+
+    async def finish_later(
+        req: Any, res: Any, main: Callable[..., Any] | None, result: Any,
+        wsgi_send: Callable[..., Any],
+    ) -> Any:
+        """Levels 4 (awaited or in a thread), 5 and 6 of a request that must wait."""
+        pending: Any = None
+        try:
+            if main is not None:
+                await call_main(req, res, main)
+            elif result is not None:
+                await result
+            body = res.body
+            if body is not None and body.__class__ is not bytes and is_async_body(body):
+                # An async iterable body: its first chunk now (an error is an ordinary
+                # answer), a sync stand-in through levels 5 and 6, streamed after.
+                pending = res.body = await AsyncBody.start(body)
+            for handle in lv5:
+                handle(req, res)
+            out = send(req, res, wsgi_send)
+            if pending is not None:
+                return await finish(pending, out, req, res)
+            return out
+        except Exception as e:
+            if pending is not None:
+                await pending.aclose()
+            out = fail(req, res, e, wsgi_send)
+            if out.__class__ is CoroutineType:
+                return await out
+            return out
+
+    def run(wsgi_env: dict[str, Any], wsgi_send: Callable[..., Any]) -> Any:
+        req: Any = new(request_type)
+        req.start = clock()
+        req.route = None
+        res = response_type()
+        try:
+            recv(req, res, wsgi_env)
+            if too_large_key in wsgi_env:  # a chunked body found over the limit as it came
+                raise _too_large(wsgi_env, too_large_key)
+            for handle in lv1:
+                handle(req, res)
+            main = route(req)
+            for handle in lv3:
+                handle(req, res)
+            if get_mode(req.route, INLINE) is not INLINE:
+                return finish_later(req, res, main, None, wsgi_send)
+            result = main(req, res)
+            if result is not None and hasattr(result, "__await__"):
+                return finish_later(req, res, None, result, wsgi_send)
+            body = res.body
+            if body is not None and body.__class__ is not bytes and is_async_body(body):
+                return finish_later(req, res, None, None, wsgi_send)
+            for handle in lv5:
+                handle(req, res)
+            return send(req, res, wsgi_send)
+        except Exception as e:
+            return fail(req, res, e, wsgi_send)
+
+    return run
+
+
+def _async_runner(
+    levels: dict[int, Any],
+    request_type: type,
+    response_type: type,
+    bare_500: tuple[str, list[tuple[str, str]], bytes],
+    modes: dict[Any, str],
+    executor: Executor | None,
+) -> Callable[..., Any]:
+    """The runner of levels of which some are ``async def``: every level awaited as it
+    comes, in one coroutine per request."""
+    recv = levels[0]
+    lv1 = _split(levels[1])
+    route = levels[2]
+    lv3 = _split(levels[3])
+    lv5 = _split(levels[5])
+    send = levels[6]
+    lv7 = _split(levels[7])
+    log_error = _one(levels[8])
+    send_error = _one(levels[9])
+    status_500, headers_500, body_500 = bare_500
+    from ..asgi.body import TOO_LARGE_KEY as too_large_key
+    from ..asgi.stream import AsyncBody, finish, is_async_body
+
+    new = object.__new__
+    clock = perf_counter
+    call_main = _main_call(modes, executor)
 
     async def fail(req: Any, res: Any, e: Exception, wsgi_send: Callable[..., Any]) -> Any:
         try:
             await _call_all(lv7, req, res, e)
             await _call_all(lv5, req, res)
-            await _call_one(log_error, req, res, e)
-            return await _call_one(send_error, req, res, wsgi_send)
+            await log_error(req, res, e)
+            return await send_error(req, res, wsgi_send)
         except Exception as e2:
             logger.error(
                 "error while answering %s %s (first error: %s: %s)",
@@ -114,37 +306,15 @@ def build_async_runner(
             else:
                 recv(req, res, wsgi_env)
             if too_large_key in wsgi_env:  # a chunked body found over the limit as it came
-                raise Http413Error(
-                    f"request body is larger than {wsgi_env[too_large_key]} bytes"
-                )
-            for handle, awaited in lv1:
-                if awaited:
-                    await handle(req, res)
-                else:
-                    handle(req, res)
+                raise _too_large(wsgi_env, too_large_key)
+            await _call_all(lv1, req, res)
             main = (await route(req)) if route_async else route(req)
-            for handle, awaited in lv3:
-                if awaited:
-                    await handle(req, res)
-                else:
-                    handle(req, res)
-            if get_mode(req.route, INLINE) is THREAD:
-                call = functools.partial(contextvars.copy_context().run, main, req, res)
-                result = await asyncio.get_running_loop().run_in_executor(executor, call)
-            else:
-                result = main(req, res)
-            if result is not None and hasattr(result, "__await__"):
-                await result
+            await _call_all(lv3, req, res)
+            await call_main(req, res, main)
             body = res.body
             if body is not None and body.__class__ is not bytes and is_async_body(body):
-                # An async iterable body: its first chunk now (an error is an ordinary
-                # answer), a sync stand-in through levels 5 and 6, streamed after.
                 pending = res.body = await AsyncBody.start(body)
-            for handle, awaited in lv5:
-                if awaited:
-                    await handle(req, res)
-                else:
-                    handle(req, res)
+            await _call_all(lv5, req, res)
             out = (await send(req, res, wsgi_send)) if send_async else send(req, res, wsgi_send)
             if pending is not None:
                 return await finish(pending, out, req, res)

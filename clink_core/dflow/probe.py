@@ -1,0 +1,160 @@
+"""Find the one violation of a bad value without jsonschema-rs's errors (flat object schemas).
+
+jsonschema-rs builds each error with messages this package never shows (~2.5 µs, more in
+a real request), and a bad body usually breaks one rule. For a *flat* schema, an object
+whose properties' subschemas hold only value keywords (``type``, ``pattern``, ``minLength``,
+``enum``...), ``FlatProbe.find`` locates the violations itself: ``required`` and
+``additionalProperties: false`` in Python, each value keyword by a validator compiled
+for that keyword alone (``is_valid``, ~0.2 µs, asked only of a property that fails its
+whole subschema). It answers only when it finds exactly one violation; anything else
+(several, none, a value that is not a plain JSON object or scalar) is left to the
+explainer's plain path, which reads jsonschema-rs's errors.
+
+A schema with any other keyword (``$ref``, ``items``, ``patternProperties``, an
+``x-`` extension, draft 4's boolean ``exclusiveMinimum``...) gets no probe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+#: keywords that judge the value they apply to, with no subschema: probed one by one.
+VALUE_KEYWORDS = frozenset({
+    "type", "enum", "const", "pattern", "minLength", "maxLength", "format", "minimum",
+    "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minItems", "maxItems",
+    "uniqueItems", "minProperties", "maxProperties",
+})
+#: keywords that judge nothing (an unknown keyword is refused: a later draft may judge it).
+ANNOTATIONS = frozenset({
+    "title", "description", "default", "examples", "$comment", "deprecated", "readOnly",
+    "writeOnly",
+})
+#: the root's structural keywords, checked here in Python.
+_ROOT = frozenset({"$schema", "properties", "required", "additionalProperties"})
+_LEAF_KEYS = VALUE_KEYWORDS | ANNOTATIONS
+_ROOT_KEYS = _LEAF_KEYS | _ROOT
+#: the scalar types a probe reads as jsonschema-rs does (subclasses take the plain path).
+_PLAIN = frozenset({dict, list, str, int, float, bool, type(None)})
+
+
+def _is_object(value: Any) -> bool:
+    # PERF: the usual root ``"type": "object"``, without a call into Rust
+    return type(value) is dict
+
+
+IsValid = Callable[[Any], bool]
+#: what ``find`` reports: ``("keyword", property or None, keyword)``,
+#: ``("required", missing names)`` or ``("additionalProperties", extra names)``.
+Hit = tuple[str, Any, Any]
+
+
+def _probes(node: dict[str, Any], compile_one: Callable[[Any], Any], draft: Any) -> Any:
+    """``(keyword, is_valid)`` for each value keyword of ``node``, in schema order."""
+    out = []
+    for kw, written in node.items():
+        if kw in VALUE_KEYWORDS:
+            if kw in ("exclusiveMinimum", "exclusiveMaximum") and isinstance(written, bool):
+                return None  # draft 4: depends on its sibling
+            if kw == "type" and written in ("object", ["object"]):
+                out.append((kw, _is_object))  # ``find`` reads only the types of ``_PLAIN``
+                continue
+            one = {kw: written} if draft is None else {"$schema": draft, kw: written}
+            out.append((kw, compile_one(one).is_valid))
+    return tuple(out)
+
+
+class FlatProbe:
+    """The probes of one flat schema; ``build`` returns ``None`` for any other schema."""
+
+    __slots__ = ("_closed", "_names", "_props", "_required", "_root")
+
+    def __init__(
+        self, root: tuple[tuple[str, IsValid], ...], required: tuple[str, ...], closed: bool,
+        props: tuple[tuple[str, IsValid, tuple[tuple[str, IsValid], ...]], ...],
+        names: frozenset[str],
+    ) -> None:
+        self._root = root
+        self._required = required
+        self._closed = closed  # additionalProperties: false
+        #: ``(name, is_valid of its subschema, its probes)`` (``true`` subschemas left out).
+        self._props = props
+        self._names = names  # every property the schema names
+
+    @classmethod
+    def build(cls, schema: Any, compile_one: Callable[[Any], Any]) -> FlatProbe | None:
+        """The probe of ``schema``, or ``None`` if it is not flat (or a probe fails to compile).
+
+        ``compile_one(schema)`` compiles a validator with the options of the real one.
+        """
+        try:
+            return cls._build(schema, compile_one)
+        except Exception:  # no probe: the plain path explains
+            return None
+
+    @classmethod
+    def _build(cls, schema: Any, compile_one: Callable[[Any], Any]) -> FlatProbe | None:
+        if not isinstance(schema, dict) or not schema.keys() <= _ROOT_KEYS:
+            return None
+        draft = schema.get("$schema")
+        if draft is not None and not isinstance(draft, str):
+            return None
+        props = schema.get("properties", {})
+        required = schema.get("required", [])
+        allowed = schema.get("additionalProperties", True)
+        if not (isinstance(props, dict) and isinstance(required, list)
+                and isinstance(allowed, bool)) or not all(isinstance(r, str) for r in required):
+            return None
+        if allowed is False and ("properties" not in schema or not set(required) <= props.keys()):
+            # jsonschema-rs words these its own way (a present property named "missing",
+            # each extra property a ``false`` schema): its errors explain
+            return None
+        root = _probes(schema, compile_one, draft)
+        if root is None:
+            return None
+        leaves = []
+        for name, sub in props.items():
+            if sub is True:
+                continue
+            if not isinstance(sub, dict) or not sub.keys() <= _LEAF_KEYS:
+                return None
+            probes = _probes(sub, compile_one, draft)
+            if probes is None:
+                return None
+            whole = sub if draft is None else {**sub, "$schema": draft}
+            leaves.append((name, compile_one(whole).is_valid, probes))
+        return cls(root, tuple(required), allowed is False, tuple(leaves),
+                   frozenset(props))
+
+    def find(self, value: Any) -> Hit | None:
+        """The one violation of ``value`` (known to be invalid); ``None``: not exactly one."""
+        # PERF: every bad body of a flat schema comes here; plain loops, no generators.
+        if type(value) not in _PLAIN:
+            return None  # a tuple, a subclass...: as jsonschema-rs reads it, not here
+        hit: Hit | None = None
+        count = 0
+        for kw, ok in self._root:
+            if not ok(value):
+                count += 1
+                hit = ("keyword", None, kw)
+        if type(value) is not dict:
+            return hit if count == 1 else None
+        missing = [r for r in self._required if r not in value]
+        if missing:
+            count += 1
+            hit = ("required", missing, None)
+        if self._closed:
+            names = self._names
+            extra = [k for k in value if k not in names]
+            if extra:
+                count += 1
+                hit = ("additionalProperties", extra, None)
+        for name, valid, probes in self._props:
+            if name in value:
+                x = value[name]
+                if not valid(x):
+                    for kw, ok in probes:
+                        if not ok(x):
+                            count += 1
+                            hit = ("keyword", name, kw)
+        return hit if count == 1 else None

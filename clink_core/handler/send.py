@@ -58,21 +58,39 @@ def send(req: Request, res: Response, wsgi_send: Callable[..., Any]) -> Iterable
         body = b""
     extra = res.header
     if extra:
-        # PERF: a set look-up checks the names and one C-level join the values;
-        # only an unusual header is checked field by field (and named).
-        if not extra.keys() <= GOOD_NAMES:  # PERF: no temporary set (issuperset makes one)
-            check_names(extra)
-        try:
-            joined = "".join(extra.values())
-        except TypeError:
-            joined = "\n"
-        if not (joined.isascii() and joined.isprintable()):
-            check_values(extra)
-        headers.extend(extra.items())
+        # PERF: one pass over the fields, each checked and appended as the (name, value)
+        # tuple the dict hands out (no second tuple, no joined string): a name seen valid
+        # before (a set look-up) and a plain printable ASCII value. Anything else (a new
+        # name, HTAB, Latin-1, a bad field) goes to ``_add_checked``, which checks every
+        # field by the rules and names the bad one. (The former check, one join of the
+        # values and ``keys() <= GOOD_NAMES``, cost ~1.2k instructions more for three
+        # fields, ~2k more for one.)
+        n = len(headers)
+        append = headers.append
+        good = GOOD_NAMES
+        for item in extra.items():
+            name, value = item
+            if (
+                name not in good or value.__class__ is not str
+                or not value.isascii() or not value.isprintable()
+            ):
+                _add_checked(headers, n, extra)
+                break
+            append(item)
     wsgi_send(line, headers)
     if req.method == "HEAD":
         return []
     return [body]
+
+
+def _add_checked(headers: list[tuple[str, str]], n: int, extra: dict[str, Any]) -> None:
+    """``headers[:n]`` followed by every field of ``extra``, after checking them all
+    (``HeaderValueError`` names the first bad one): ``send``'s way for fields its
+    one-pass check does not vouch for."""
+    check_names(extra)
+    check_values(extra)
+    del headers[n:]
+    headers.extend(extra.items())
 
 
 def _close(body: Any) -> None:

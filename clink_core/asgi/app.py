@@ -22,7 +22,6 @@ from typing import IO, Any
 from ..pipeline.run_async import build_async_runner, route_modes
 from ..routing.mapper import INLINE_KEY
 from .body import TOO_LARGE_KEY, ClientGoneError, read_body
-from .headers import encode_headers, status_code
 from .scope import env_body_length, environ
 from .stream import stream
 from .websocket import build_websocket_runner, check_websocket_routes
@@ -37,8 +36,11 @@ THREADS = 40
 STREAM_THREADS = 100
 
 
-def _no_write(data: bytes) -> None:
-    raise RuntimeError("the ASGI adapter takes the response body from the returned iterable")
+def _wants_body(env: dict[str, Any], scope: dict[str, Any], limit: int) -> bool:
+    """Whether the request announces a body this app reads: none over its limit, which
+    level 0 refuses from the Content-Length alone."""
+    length, has_body = env_body_length(env, scope)
+    return has_body and (length is None or 0 <= length <= limit)
 
 
 class AsgiApp:
@@ -73,9 +75,11 @@ class AsgiApp:
         # plain call that returns the body unless the request has to wait.
         run = self._run or self._runner()
         env = environ(scope, None)
-        length, has_body = env_body_length(env, scope)
         body: IO[bytes] | None = None
-        if has_body and (length is None or 0 <= length <= self._limit):
+        # PERF: no Content-Length and no Transfer-Encoding (a GET): no body to look at.
+        if ("CONTENT_LENGTH" in env or "HTTP_TRANSFER_ENCODING" in env) and _wants_body(
+            env, scope, self._limit
+        ):
             try:
                 body, too_large = await read_body(receive, self._limit)
             except ClientGoneError:
@@ -83,24 +87,16 @@ class AsgiApp:
             env["wsgi.input"] = body
             if too_large:
                 env[TOO_LARGE_KEY] = self._limit
-        started: list[Any] = []
-
-        def start_response(
-            status: str, headers: list[tuple[str, str]], exc_info: Any = None
-        ) -> Any:
-            started[:] = (status, headers)
-            return _no_write
-
         try:
-            result = run(env, start_response)
-            if result.__class__ is CoroutineType:  # the request had to wait (see run_async)
-                result = await result
-            status, headers = started
+            answer = run(env)
+            if answer.__class__ is CoroutineType:  # the request had to wait (see run_async)
+                answer = await answer
+            code, fields, result = answer
             await send({
                 "type": "http.response.start",
-                "status": status_code(status),
+                "status": code,
                 # Names as the app wrote them: servers lower-case them where HTTP/2 needs it.
-                "headers": encode_headers(headers),
+                "headers": fields,
             })
             # PERF: a body in memory (nearly every answer) is one message.
             if isinstance(result, list) and len(result) <= 1:

@@ -18,7 +18,7 @@ grow them without end.
 
 from __future__ import annotations
 
-from io import BytesIO
+from collections.abc import Iterator
 from typing import IO, Any
 
 #: the environ keys every request has with the same value.
@@ -76,49 +76,91 @@ def _template(server: Any) -> dict[str, Any]:
     return template
 
 
+class _EmptyInput:
+    """``wsgi.input`` of a request without a body: always at its end, nothing to close.
+
+    PERF: one shared, stateless object instead of a ``BytesIO()`` per request.
+    """
+
+    __slots__ = ()
+
+    def read(self, size: int | None = -1) -> bytes:
+        return b""
+
+    def readline(self, size: int | None = -1) -> bytes:
+        return b""
+
+    def readlines(self, hint: int = -1) -> list[bytes]:
+        return []
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(())
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+EMPTY_INPUT = _EmptyInput()
+
+
 def environ(scope: dict[str, Any], body: IO[bytes] | None) -> dict[str, Any]:
     """The WSGI environ of an ASGI ``http`` scope whose body was read into ``body``
     (a file at its start; ``None``: no body)."""
     # PERF: one C-level copy for every key that does not change between requests.
-    server = scope.get("server") or _DEFAULT_SERVER
+    get = scope.get
+    server = get("server") or _DEFAULT_SERVER
     try:
-        env = _TEMPLATES[server].copy()
+        template = _TEMPLATES[server]
     except (KeyError, TypeError):  # a new server, or one given as a list
-        env = _template(server).copy()
-    path: str = scope["path"]
-    query_bytes = scope.get("query_string")
-    query = query_bytes.decode("latin-1") if query_bytes else ""
-    env["REQUEST_METHOD"] = scope.get("method", "GET")  # a WebSocket handshake is a GET
-    # WSGI carries the decoded path as latin-1 text of its UTF-8 bytes: the same
-    # text for an ASCII path.
-    env["PATH_INFO"] = path if path.isascii() else path.encode("utf-8").decode("latin-1")
-    env["QUERY_STRING"] = query
-    env["wsgi.input"] = BytesIO() if body is None else body
-    env["asgi.scope"] = scope
-    version = scope.get("http_version")
-    if version is not None and version != "1.1":
-        env["SERVER_PROTOCOL"] = _PROTOCOLS.get(version) or f"HTTP/{version}"
-    scheme = scope.get("scheme")
-    if scheme is not None and scheme != "http":
-        env["wsgi.url_scheme"] = scheme
-    root = scope.get("root_path")
-    if root:
-        env["SCRIPT_NAME"] = root
-    raw_path = scope.get("raw_path")
-    if raw_path is not None:
-        raw = raw_path.decode("latin-1")
-        env["RAW_URI"] = f"{raw}?{query}" if query else raw
-    client = scope.get("client")
-    if client:
-        env["REMOTE_ADDR"] = client[0]
-        env["REMOTE_PORT"] = str(client[1])
+        template = _template(server)
+    env = template.copy()
     keys = _KEYS
-    for name, value in scope.get("headers", ()):
+    for name, value in get("headers", ()):
         key = keys.get(name) or header_key(name)
         if key in env:  # a repeated header: one value, comma-joined, as WSGI servers do
             env[key] = f"{env[key]},{value.decode('latin-1')}"
         else:
             env[key] = value.decode("latin-1")
+    # PERF: the keys ASGI requires read with [] (try costs nothing when it succeeds).
+    try:
+        path: str = scope["path"]
+        query_bytes = scope["query_string"]
+        env["REQUEST_METHOD"] = scope["method"]
+        version = scope["http_version"]
+    except KeyError:
+        path = scope["path"]
+        query_bytes = get("query_string")
+        env["REQUEST_METHOD"] = get("method", "GET")  # a WebSocket handshake is a GET
+        version = get("http_version")
+    query = query_bytes.decode("latin-1") if query_bytes else ""
+    # WSGI carries the decoded path as latin-1 text of its UTF-8 bytes: the same
+    # text for an ASCII path.
+    env["PATH_INFO"] = path if path.isascii() else path.encode("utf-8").decode("latin-1")
+    env["QUERY_STRING"] = query
+    env["wsgi.input"] = EMPTY_INPUT if body is None else body
+    env["asgi.scope"] = scope
+    if version != "1.1" and version is not None:
+        env["SERVER_PROTOCOL"] = _PROTOCOLS.get(version) or f"HTTP/{version}"
+    scheme = get("scheme")
+    if scheme != "http" and scheme is not None:
+        env["wsgi.url_scheme"] = scheme
+    root = get("root_path")
+    if root:
+        env["SCRIPT_NAME"] = root
+    raw_path = get("raw_path")
+    # PERF: the raw path tells more than PATH_INFO only when it holds a '%' (an escaped
+    # '/' the router must not split at, an encoding level 0 checks) or bytes past ASCII.
+    if raw_path is not None and (b"%" in raw_path or not raw_path.isascii()):
+        raw = raw_path.decode("latin-1")
+        env["RAW_URI"] = f"{raw}?{query}" if query else raw
+    client = get("client")
+    if client:
+        # PERF: no REMOTE_PORT (not a PEP 3333 key, and a str() per request):
+        # ``req.remote_port`` reads it from the scope.
+        env["REMOTE_ADDR"] = client[0]
     return env
 
 

@@ -11,17 +11,18 @@ every other request of the loop. An async iterable ``res.body`` (an ``async def`
 generator) is started here, its first chunk awaited before level 5, and streamed by
 the ASGI adapter (``clink_core.asgi.stream``).
 
-PERF: the runner is a plain function that returns the body iterable, or a
+PERF: the runner is a plain function that returns the answer, or a
 coroutine to await for it. When no level handler is ``async def`` (the kernel's
 own levels and most plugins'), a request whose route is inline, and every error
 answer (a 404 before any route), runs start to end without a coroutine, a
 future or a task: the WSGI loop's code, on the event loop. Only what must wait
 (an ``async def`` or threaded controller, an awaitable result, an async body)
-goes on in a coroutine, from the level it reached. On the bench's app (µs, net
-of the harness, one in-process loop) this took GET 8.7 -> see docs/asgi.md;
-the 404 was the worst (16 µs, three times the WSGI app's): each error level
-was called through ``inspect.iscoroutinefunction`` and the exception travelled
-through nested coroutines. An app with an ``async def`` level handler takes
+goes on in a coroutine, from the level it reached. A plain answer of the
+kernel's own level 6 is built in ASGI form without a ``start_response``
+(``asgi.answer``). The 404 was the worst before this (16 µs, three times the
+WSGI app's): each error level was called through ``inspect.iscoroutinefunction``
+and the exception travelled through nested coroutines (numbers: docs/asgi.md).
+An app with an ``async def`` level handler takes
 ``_async_runner``, every level awaited as it comes, each level's kind decided
 once at ``load()``.
 """
@@ -36,7 +37,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from time import perf_counter
 from types import CoroutineType
-from typing import Any
+from typing import Any, NoReturn
 
 from ..error.http import Http413Error
 from .compile import is_async
@@ -75,8 +76,8 @@ def _one(handle: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
-def _too_large(env: dict[str, Any], key: str) -> Http413Error:
-    return Http413Error(f"request body is larger than {env[key]} bytes")
+def _too_large(env: dict[str, Any], key: str) -> NoReturn:
+    raise Http413Error(f"request body is larger than {env[key]} bytes")
 
 
 def build_async_runner(
@@ -87,11 +88,13 @@ def build_async_runner(
     modes: dict[Any, str],
     executor: Executor | None,
 ) -> Callable[..., Any]:
-    """``run(env, wsgi_send)``: the levels over one request; it returns the body
-    iterable, or a coroutine whose result that is (``await`` it).
+    """``run(env)``: the levels over one request; it returns the answer
+    ``(status code, encoded fields, body iterable)``, or a coroutine whose result
+    that is (``await`` it).
 
-    ``wsgi_send`` is a WSGI ``start_response`` the ASGI adapter turns into
-    messages, so levels 6 and 9 (and a plugin replacing them) work unchanged.
+    Levels 6 and 9 (and a plugin replacing them) are given a WSGI
+    ``start_response`` (``asgi.answer.capture``), so they work unchanged; a plain
+    answer of the kernel's own level 6 is built without it (``plain_answer``).
     ``modes`` maps a ``Route`` to ``ASYNC``, ``INLINE`` or ``THREAD``; a route
     it does not name is called inline (the kernel's own: OPTIONS, OpenAPI, health).
     """
@@ -140,8 +143,13 @@ def _sync_runner(
     send_error = levels[9]
     status_500, headers_500, body_500 = bare_500
     # Here, not at the top: clink_core.asgi imports this module.
+    from ..asgi.answer import answered, capture, plain_answer
     from ..asgi.body import TOO_LARGE_KEY as too_large_key
     from ..asgi.stream import AsyncBody, finish, is_async_body
+    from ..handler.send import send as kernel_send
+
+    # PERF: the kernel's own level 6: a plain answer needs no start_response (see answer).
+    plain = plain_answer if send is kernel_send else None
 
     new = object.__new__
     clock = perf_counter
@@ -218,7 +226,10 @@ def _sync_runner(
                 return await out
             return out
 
-    def run(wsgi_env: dict[str, Any], wsgi_send: Callable[..., Any]) -> Any:
+    async def later(coro: Any, started: list[Any]) -> Any:
+        return answered(started, await coro)
+
+    def run(wsgi_env: dict[str, Any]) -> Any:
         req: Any = new(request_type)
         req.start = clock()
         req.route = None
@@ -226,25 +237,37 @@ def _sync_runner(
         try:
             recv(req, res, wsgi_env)
             if too_large_key in wsgi_env:  # a chunked body found over the limit as it came
-                raise _too_large(wsgi_env, too_large_key)
+                _too_large(wsgi_env, too_large_key)
             for handle in lv1:
                 handle(req, res)
             main = route(req)
             for handle in lv3:
                 handle(req, res)
             if get_mode(req.route, INLINE) is not INLINE:
-                return finish_later(req, res, main, None, wsgi_send)
+                started, wsgi_send = capture()
+                return later(finish_later(req, res, main, None, wsgi_send), started)
             result = main(req, res)
             if result is not None and hasattr(result, "__await__"):
-                return finish_later(req, res, None, result, wsgi_send)
+                started, wsgi_send = capture()
+                return later(finish_later(req, res, None, result, wsgi_send), started)
             body = res.body
             if body is not None and body.__class__ is not bytes and is_async_body(body):
-                return finish_later(req, res, None, None, wsgi_send)
+                started, wsgi_send = capture()
+                return later(finish_later(req, res, None, None, wsgi_send), started)
             for handle in lv5:
                 handle(req, res)
-            return send(req, res, wsgi_send)
+            if plain is not None:
+                answer = plain(req, res)
+                if answer is not None:
+                    return answer
+            started, wsgi_send = capture()
+            return answered(started, send(req, res, wsgi_send))
         except Exception as e:
-            return fail(req, res, e, wsgi_send)
+            started, wsgi_send = capture()
+            out = fail(req, res, e, wsgi_send)
+            if out.__class__ is CoroutineType:
+                return later(out, started)
+            return answered(started, out)
 
     return run
 
@@ -269,6 +292,7 @@ def _async_runner(
     log_error = _one(levels[8])
     send_error = _one(levels[9])
     status_500, headers_500, body_500 = bare_500
+    from ..asgi.answer import answered, capture
     from ..asgi.body import TOO_LARGE_KEY as too_large_key
     from ..asgi.stream import AsyncBody, finish, is_async_body
 
@@ -294,7 +318,11 @@ def _async_runner(
     # PERF: single levels are nearly always plain functions: decided here, once.
     recv_async, route_async, send_async = is_async(recv), is_async(route), is_async(send)
 
-    async def run(wsgi_env: dict[str, Any], wsgi_send: Callable[..., Any]) -> Any:
+    async def run(wsgi_env: dict[str, Any]) -> Any:
+        started, wsgi_send = capture()
+        return answered(started, await levels_of(wsgi_env, wsgi_send))
+
+    async def levels_of(wsgi_env: dict[str, Any], wsgi_send: Callable[..., Any]) -> Any:
         req: Any = new(request_type)
         req.start = clock()
         req.route = None
@@ -306,7 +334,7 @@ def _async_runner(
             else:
                 recv(req, res, wsgi_env)
             if too_large_key in wsgi_env:  # a chunked body found over the limit as it came
-                raise _too_large(wsgi_env, too_large_key)
+                _too_large(wsgi_env, too_large_key)
             await _call_all(lv1, req, res)
             main = (await route(req)) if route_async else route(req)
             await _call_all(lv3, req, res)

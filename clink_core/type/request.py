@@ -343,8 +343,13 @@ class Request:
 
     @property
     def remote_port(self) -> int | None:
-        """The peer's port (``None`` unless a number of 0 to 65535)."""
-        return _port(self._env("REMOTE_PORT"))
+        """The peer's port (``None`` unless a number of 0 to 65535); under ASGI, from the
+        scope's ``client`` (``app.asgi`` leaves ``REMOTE_PORT`` out of the environ)."""
+        port = self._env("REMOTE_PORT")
+        if port is None:
+            client = (self._env("asgi.scope") or {}).get("client")
+            port = client[1] if client else None
+        return _port(port)
 
 
 def _port(value: Any) -> int | None:

@@ -356,3 +356,25 @@ def test_the_plain_answer_is_what_send_sends_encoded(body, status, ctype, header
     line, fields = sent.started
     assert answer == (status_code(line), encode_headers(fields), out)
     assert answer[0].__class__ is int
+
+
+def test_the_remote_port_comes_from_the_scope():
+    @mapper.path("/peer")
+    class PeerCtl(Controller):
+        @mapper.get("")
+        @mapper.inline
+        def peer(self, req, res):
+            res.body = {"addr": req.remote_addr, "port": req.remote_port,
+                        "in_environ": "REMOTE_PORT" in req.env}
+
+    app = App(AppConf("peer"), entrypoints=False)
+    app.add_ctl(PeerCtl)
+    app.load()
+
+    async def ask(client: Any) -> Any:
+        transport = httpx.ASGITransport(app=app.asgi, client=client)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            return (await http.get("/peer")).json()
+
+    assert asyncio.run(ask(("10.1.2.3", 4567))) == {
+        "addr": "10.1.2.3", "port": 4567, "in_environ": False}

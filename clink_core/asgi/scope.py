@@ -119,7 +119,10 @@ def environ(scope: dict[str, Any], body: IO[bytes] | None) -> dict[str, Any]:
     env = template.copy()
     keys = _KEYS
     for name, value in get("headers", ()):
-        key = keys.get(name) or header_key(name)
+        try:
+            key = keys[name]  # PERF: a subscript, not a method call: nearly always cached
+        except KeyError:
+            key = header_key(name)
         if key in env:  # a repeated header: one value, comma-joined, as WSGI servers do
             env[key] = f"{env[key]},{value.decode('latin-1')}"
         else:

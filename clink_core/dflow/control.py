@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from .index import SchemaIndex
-from .values import JSON_SCALARS, Path
+from .values import JSON_SCALARS, Path, within
 
 #: the schema keyword that lets a part of the value hold control characters.
 OPT_OUT = "x-clink-allow-control"
@@ -88,6 +88,25 @@ def clean(value: Any) -> bool:
     if isinstance(value, JSON_SCALARS):
         return True
     raise TypeError(f"not a JSON value: {type(value).__name__}")
+
+
+def clean_within(value: Any, budget: int) -> bool:
+    """``within(value, budget) and clean(value)``, in one pass over a flat object."""
+    # PERF: what the explainer asks of every bad body before its probe runs.
+    if type(value) is not dict or len(value) > budget:
+        return within(value, budget) and clean(value)
+    for k, x in value.items():
+        tx = type(x)
+        if tx is str:
+            if not x.isprintable() and _search(x):
+                return False
+        elif tx is not int and tx is not bool and x is not None and tx is not float:
+            return within(value, budget) and clean(value)  # nested (or not JSON)
+        if type(k) is not str:
+            return within(value, budget) and clean(value)
+        if not k.isprintable() and _search(k):
+            return False
+    return True
 
 
 def opts_out(schema: Any) -> bool:

@@ -193,10 +193,13 @@ class Explainer:
         path does: a keyword's sentence is the one the plain path gave the first time.
         """
         # PERF: no jsonschema-rs error is built (~2.5 µs each, with messages never shown).
-        if not within(value, ERROR_SCAN_BUDGET):
-            return None  # the plain path reports the first error only, as truncated
-        if self._finder is not None and not control.clean(value):
-            return None  # control characters: more violations, maybe allowed ones
+        # a big value: the plain path reports its first error only, as truncated;
+        # control characters: more violations (maybe allowed ones)
+        if self._finder is None:
+            if not within(value, ERROR_SCAN_BUDGET):
+                return None
+        elif not control.clean_within(value, ERROR_SCAN_BUDGET):
+            return None
         hit = probe.find(value)
         if hit is None:
             return None

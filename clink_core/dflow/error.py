@@ -115,16 +115,16 @@ class FormatError(DflowError):
 
     def http_message(self) -> dict[str, Any]:
         """The first violation's fields, ``errors`` (all of them) and ``truncated``."""
-        # PERF: literals, not a dict copied and merged: this builds every 400 body.
-        name, pointer, rule, detail = self.name, self.pointer, self.rule, self.detail
-        if self._errors:
-            errors = [e.as_dict() for e in self._errors]
-        else:
-            errors = [{"name": name, "pointer": pointer, "rule": rule, "detail": detail}]
-        return {
-            "name": name, "pointer": pointer, "rule": rule, "detail": detail,
-            "errors": errors, "truncated": self.truncated,
+        # PERF: one literal, its entry a copy (cheaper than a second literal): this builds
+        # every 400 body.
+        message: dict[str, Any] = {
+            "name": self.name, "pointer": self.pointer, "rule": self.rule, "detail": self.detail,
         }
+        message["errors"] = (
+            [e.as_dict() for e in self._errors] if self._errors else [message.copy()]
+        )
+        message["truncated"] = self.truncated
+        return message
 
 
 def _blank(cls: type[FormatError]) -> FormatError:

@@ -97,7 +97,8 @@ class FlatProbe:
         self._root_of_dict = tuple(p for p in root if p[1] is not _is_object)
         self._required = required
         self._closed = closed  # additionalProperties: false
-        #: ``(name, is_valid of its subschema, its probes)``; ``None``: ``true``.
+        #: ``(name, is_valid of its subschema, its probes)``; ``None``: no whole-subschema
+        #: check first (``true``, or one probe that is not a plain type test).
         self._props = props
         self._names = names  # every property the schema names
 
@@ -135,13 +136,17 @@ class FlatProbe:
         leaves: list[tuple[str, IsValid | None, Probes]] = []
         for name, sub in props.items():
             if sub is True:
-                leaves.append((name, None, ()))  # counted, never judged
+                leaves.append((name, None, ()))  # counted, never fails
                 continue
             if not isinstance(sub, dict) or not sub.keys() <= _LEAF_KEYS:
                 return None
             probes = _probes(sub, compile_one, draft)
             if probes is None:
                 return None
+            if sum(sure is _Never for _, _, sure in probes) <= 1:
+                # PERF: at most one call into Rust per value anyway: the probes judge it
+                leaves.append((name, None, probes))
+                continue
             whole = sub if draft is None else {**sub, "$schema": draft}
             leaves.append((name, compile_one(whole).is_valid, probes))
         return cls(root, tuple(required), allowed is False, tuple(leaves),
@@ -174,7 +179,7 @@ class FlatProbe:
             x = get(name, _ABSENT)
             if x is not _ABSENT:
                 present += 1
-                if valid is not None and not valid(x):
+                if valid is None or not valid(x):
                     for kw, ok, sure in probes:
                         if type(x) is not sure and not ok(x):
                             count += 1

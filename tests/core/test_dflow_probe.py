@@ -180,3 +180,28 @@ def test_only_flat_schemas_get_a_probe() -> None:
     ):
         assert probe(schema) is None, schema
     assert FlatProbe.build({"properties": {"a": {"pattern": "("}}}, lambda s: 1 / 0) is None
+
+
+def test_400_message_bytes() -> None:
+    """The message's keys in the order the 400 body has always had (bytes, not dict equality)."""
+    import json
+
+    one = FormatError("book", {}, None, "/name", "pattern", "must match")
+    assert json.dumps(one.http_message()) == (
+        '{"name": "book", "pointer": "/name", "rule": "pattern", "detail": "must match", '
+        '"errors": [{"name": "book", "pointer": "/name", "rule": "pattern", '
+        '"detail": "must match"}], "truncated": false}'
+    )
+    try:
+        CompiledSchema(BOOK_SCHEMA).check("book", {"author": "!"})
+    except FormatError as e:
+        assert json.dumps(e.http_message()) == (
+            '{"name": "book", "pointer": "", "rule": "required", '
+            '"detail": "is missing required properties: \'name\'", "errors": ['
+            '{"name": "book", "pointer": "", "rule": "required", '
+            '"detail": "is missing required properties: \'name\'"}, '
+            '{"name": "book", "pointer": "/author", "rule": "pattern", '
+            '"detail": "must match pattern \'^[a-zA-Z0-9 ]{2,32}$\'"}], "truncated": false}'
+        )
+    else:
+        raise AssertionError("not refused")

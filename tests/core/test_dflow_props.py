@@ -84,5 +84,9 @@ def test_check_raises_only_format_errors_that_never_quote_values(i, value):
     else:
         ok = True
     if i != 3:  # no opt-out below the root: valid iff jsonschema-rs agrees and no controls
-        expected = jsonschema_rs.validator_for(SCHEMAS[i], validate_formats=True).is_valid(value)
+        validator = jsonschema_rs.validator_for(SCHEMAS[i], validate_formats=True)
+        try:
+            expected = validator.is_valid(value)
+        except ValueError:  # a lone surrogate: not UTF-8, so jsonschema-rs cannot read it
+            expected = False
         assert ok == (expected and not has_control(value))

@@ -31,6 +31,10 @@ Send = Callable[[dict[str, Any]], Any]
 _END: Any = object()
 
 
+#: body types that are never async iterables: what controllers set nearly always.
+PLAIN_BODIES = frozenset({type(None), bytes, str, dict, list, tuple, int, float, bool})
+
+
 def is_async_body(body: Any) -> bool:
     """Whether ``body`` is an async iterable and no sync one (an async generator)."""
     return hasattr(body, "__aiter__") and not hasattr(body, "__iter__")

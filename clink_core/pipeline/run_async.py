@@ -145,7 +145,7 @@ def _sync_runner(
     # Here, not at the top: clink_core.asgi imports this module.
     from ..asgi.answer import answered, capture, plain_answer
     from ..asgi.body import TOO_LARGE_KEY as too_large_key
-    from ..asgi.stream import AsyncBody, finish, is_async_body
+    from ..asgi.stream import PLAIN_BODIES, AsyncBody, finish, is_async_body
     from ..handler.send import send as kernel_send
 
     # PERF: the kernel's own level 6: a plain answer needs no start_response (see answer).
@@ -154,6 +154,8 @@ def _sync_runner(
     new = object.__new__
     clock = perf_counter
     get_mode = modes.get
+    # PERF: a dict, list or bytes body (nearly every one) is no async iterable: one look-up.
+    plain_bodies = PLAIN_BODIES
     call_main = _main_call(modes, executor)
 
     def failed_again(req: Any, e: Exception, e2: Exception, wsgi_send: Callable[..., Any]) -> Any:
@@ -208,7 +210,7 @@ def _sync_runner(
             elif result is not None:
                 await result
             body = res.body
-            if body is not None and body.__class__ is not bytes and is_async_body(body):
+            if body.__class__ not in plain_bodies and is_async_body(body):
                 # An async iterable body: its first chunk now (an error is an ordinary
                 # answer), a sync stand-in through levels 5 and 6, streamed after.
                 pending = res.body = await AsyncBody.start(body)
@@ -251,7 +253,7 @@ def _sync_runner(
                 started, wsgi_send = capture()
                 return later(finish_later(req, res, None, result, wsgi_send), started)
             body = res.body
-            if body is not None and body.__class__ is not bytes and is_async_body(body):
+            if body.__class__ not in plain_bodies and is_async_body(body):
                 started, wsgi_send = capture()
                 return later(finish_later(req, res, None, None, wsgi_send), started)
             for handle in lv5:
@@ -294,11 +296,12 @@ def _async_runner(
     status_500, headers_500, body_500 = bare_500
     from ..asgi.answer import answered, capture
     from ..asgi.body import TOO_LARGE_KEY as too_large_key
-    from ..asgi.stream import AsyncBody, finish, is_async_body
+    from ..asgi.stream import PLAIN_BODIES, AsyncBody, finish, is_async_body
 
     new = object.__new__
     clock = perf_counter
     call_main = _main_call(modes, executor)
+    plain_bodies = PLAIN_BODIES
 
     async def fail(req: Any, res: Any, e: Exception, wsgi_send: Callable[..., Any]) -> Any:
         try:
@@ -340,7 +343,7 @@ def _async_runner(
             await _call_all(lv3, req, res)
             await call_main(req, res, main)
             body = res.body
-            if body is not None and body.__class__ is not bytes and is_async_body(body):
+            if body.__class__ not in plain_bodies and is_async_body(body):
                 pending = res.body = await AsyncBody.start(body)
             await _call_all(lv5, req, res)
             out = (await send(req, res, wsgi_send)) if send_async else send(req, res, wsgi_send)

@@ -4,9 +4,11 @@ How a request is logged
 -----------------------
 - **Level 1, ``ReqLogHandler``** (``tryfirst``): gives the request its id —
   the incoming ``X-Request-Id`` when valid, else a new one (``reqid``) — as
-  ``req.context.request_id``, for controllers and later handlers, and sets the
+  ``req.context.request_id``, for controllers and later handlers (and as
+  ``req.context.clink_log_id``, ``CHECKED``, for levels 5 and 8), and sets the
   context variable ``reqid.REQUEST_ID`` (``clink_log.request_id()``, the
-  ``logging`` filter) to it.
+  ``logging`` filter) to it. The variable is not reset after the request: the
+  next request of the thread or task sets its own here (or at level 7).
 - **Level 7, ``ErrIdHandler``** (``tryfirst``, error path only): when level 1
   did not run for this request (level 0 refused it: a bad path, a body over
   the limit), gives it an id there, so error handlers and the log lines have
@@ -15,16 +17,16 @@ How a request is logged
   after the controller on the normal path, and after level 7 on the error
   path — so by then the status is known. It sets the ``X-Request-Id`` response
   header, queues the request record (end time, ``req.start``, id, remote
-  address, method, path, query, status) and resets the context variable to
-  ``None``: the request's own code is done.
+  address, method, path, query, status).
 - **Level 8, ``ErrorLogHandler``** (replaces the kernel's): the error line (time,
   id, method, path, status, exception type and message; the traceback when the
   status is 5xx). Level 8 runs after level 5, so the status is final; the id
   is the one level 5 sent.
 
-The logged id is the one level 1 checked, read back from the context
-variable: a controller that assigns ``req.context.request_id`` changes neither
-the header nor the log. Being ``trylast``, ``ResLogHandler`` runs after the other
+The logged id is the one level 1 checked, read back from ``CHECKED`` (not
+from the context variable, which an app called inside the request may have
+set): a controller that assigns ``req.context.request_id`` changes neither the
+header nor the log. Being ``trylast``, ``ResLogHandler`` runs after the other
 level-5 handlers (converters, CORS). One case sees it twice: when a step after
 it fails (the sending level refuses the response, e.g. a dict body with no
 converter), the error path runs level 5 again, so the request gets a second
@@ -61,7 +63,6 @@ from .writer import LogWriter
 #: longest exception message written; longer ones are cut and marked.
 MAX_MESSAGE = 2000
 
-_get_id = REQUEST_ID.get
 _set_id = REQUEST_ID.set
 _pop_id = id_pool.pop
 
@@ -121,6 +122,11 @@ class LogSv(Service):
         self.error_log.close()
 
 
+#: the ``req.context`` attribute holding the id level 1 checked: what level 5 sends and
+#: logs (a controller assigning ``req.context.request_id`` changes neither).
+CHECKED = "clink_log_id"
+
+
 def _start(req: Any, res: Any) -> None:
     rid = req.env.get(ENV_KEY)
     # PERF: ids come from a counter (new_id inlined: a pop from its pool); the
@@ -132,7 +138,11 @@ def _start(req: Any, res: Any) -> None:
             rid = new_id()
     elif not is_valid(rid):
         rid = new_id()
-    req.context.request_id = rid
+    context = req.context
+    context.request_id = rid
+    context.clink_log_id = rid  # CHECKED
+    # PERF: set here and never reset: the next request of this thread or task sets its
+    # own at level 1 (a reset at level 5 cost a second set, ~2.5k instructions).
     _set_id(rid)
 
 
@@ -145,14 +155,14 @@ class ReqLogHandler(ILv1Handler):
 
 
 def _checked_id(req: Any) -> str:
-    """The id of ``req`` when the context variable does not hold it: level 1's, or a
-    new one (from a valid ``X-Request-Id``) when level 1 never ran; sets the variable."""
+    """The id of ``req``: level 1's, or when level 1 never ran (level 0 refused the
+    request) a new one, from a valid ``X-Request-Id``, set as level 1 sets it."""
     context = req.context
-    rid = context.get("request_id")
-    if rid.__class__ is not str or not is_valid(rid):
-        rid = context.request_id = id_from_env(getattr(req, "env", None))
-    _set_id(rid)
-    return rid
+    rid = context.get(CHECKED)
+    if rid is None:
+        rid = context.request_id = context.clink_log_id = id_from_env(getattr(req, "env", None))
+        _set_id(rid)
+    return rid  # type: ignore[no-any-return]
 
 
 class ErrIdHandler(ILv7Handler):
@@ -161,10 +171,8 @@ class ErrIdHandler(ILv7Handler):
     tryfirst = True
 
     def handle(self, req: Any, res: Any, e: BaseException) -> None:
-        # Level 1 ran: the variable holds its id, unless level 5 already reset it
-        # (a second pass: sending failed after level 5). Else a stale value of an
-        # earlier request on this thread, or None: give this request its own.
-        if _get_id() is None or "request_id" not in req.context:
+        # Level 1 did not run: the variable holds an earlier request's id, or None.
+        if CHECKED not in req.context:
             _checked_id(req)
 
 
@@ -193,15 +201,15 @@ class ResLogHandler(ILv5Handler):
         full = request_log.full
         query = log.conf.query
         clock = perf_counter
-        get_id = _get_id
-        set_id = _set_id
         header_name = HEADER
 
         def handle(req: Any, res: Any) -> None:
-            rid = get_id()
-            if rid is None:  # level 1 and 7 did not set it (another app ran nested)
+            # PERF: the id level 1 (or 7) checked, from ``req.context`` (made by then);
+            # the context variable is not read: a nested app's request may have set it.
+            try:
+                rid = req.context.clink_log_id
+            except AttributeError:  # neither level 1 nor 7 ran (a handler before them failed)
                 rid = _checked_id(req)
-            set_id(None)
             res.header[header_name] = rid
             env = req.env
             # PERF: start, method and path are slots the kernel and level 0 set first;
@@ -245,7 +253,6 @@ class ErrorLogHandler(ILv8Handler):
         rid = res.header.get(HEADER)  # what level 5 sent
         if rid is None:
             rid = _checked_id(req)
-            _set_id(None)
         method, path = _method_path(req)
         status = res.status
         if status.__class__ is not int:

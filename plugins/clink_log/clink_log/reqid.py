@@ -11,9 +11,12 @@ processes and restarts for practical purposes, and costs a list ``pop()``
 The id of the request being handled is also in the context variable
 ``REQUEST_ID``, for code that has no ``req`` at hand (``request_id()``, the
 ``logging`` filter ``stdlog.RequestIdFilter``). Each thread (and each asyncio
-task) has its own value: clink-log sets it at level 1 of every request and
-resets it to ``None`` at level 5, when the response is ready, so it never
-carries over to the next request of a thread.
+task) has its own value: clink-log sets it at level 1 of every request (level 7
+for a request level 0 refused) and leaves it there, so it never carries over to
+the next request of a thread, which sets its own before any of its code runs;
+between two requests, the thread or task that ran the first still sees its id
+(its streamed body, the server's access log line). A thread or task that never
+ran a request sees ``None``.
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ MAX_LEN = 128
 #: ``is_valid(value)`` -> a match object or ``None``.
 is_valid = re.compile(rf"[A-Za-z0-9._-]{{1,{MAX_LEN}}}").fullmatch
 
-#: the id of the request this thread or task is handling; ``None`` outside a request.
+#: the id of the request this thread or task is handling (or handled last); ``None`` in
+#: one that never handled a request.
 #: clink-log sets it; read it with ``request_id()`` or ``REQUEST_ID.get()``.
 REQUEST_ID: ContextVar[str | None] = ContextVar("clink_log.request_id", default=None)
 
@@ -86,9 +90,11 @@ def id_from_env(env: Mapping[str, Any] | None) -> str:
 
 
 def request_id() -> str | None:
-    """The id of the request this thread or task is handling, ``None`` outside one.
+    """The id of the request this thread or task is handling, ``None`` in one that never
+    handled a request.
 
-    Set from level 1 (before routing) until level 5 (the response is ready), so
-    controllers, services and the ``logging`` records they make see it.
+    Set at level 1 (before routing) and left until the next request of the thread or
+    task sets its own, so controllers, services, a streamed body and the ``logging``
+    records they make see it; between requests it is the last request's id.
     """
     return REQUEST_ID.get()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
 import clink_log
-from clink_core import App, AppConf
+from clink_core import App, AppConf, Controller, mapper
 from clink_core.plugin import ConfError
 from clink_core.testing import Client
 from clink_log import HANDLERS, LogConf, LogDirError, LogSv, redact_query
@@ -31,7 +33,11 @@ def test_every_response_carries_a_generated_request_id(log_app):
     # the controller sees the same id as req.context.request_id and request_id()
     rid = first.header("X-Request-Id")
     assert first.json == {"request_id": rid, "current": rid}
-    assert clink_log.request_id() is None  # outside a request
+    # a thread that never handled a request has no id; the one that did keeps its last
+    # request's id until its next request sets its own (the client may run the app here)
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(clink_log.request_id).result() is None
+    assert clink_log.request_id() in (None, second.header("X-Request-Id"))
 
 
 @pytest.mark.parametrize("incoming", [
@@ -84,6 +90,41 @@ def test_wrong_method_and_level_0_rejections_carry_an_id(log_app):
     assert (res.status, res.header("X-Request-Id")) == (400, "bad-path")
     res = client.get("/t/%zz")
     assert res.status == 400 and GENERATED.match(res.header("X-Request-Id"))
+
+
+def test_a_refused_request_never_takes_the_previous_requests_id(log_app):
+    """The context variable is not reset after a request: a request level 0 refuses
+    (level 1 never runs) still gets, sends, logs and exposes its own id."""
+    app = log_app()
+    client = Client(app, asgi=False)
+    client.get("/t/ok", headers={"X-Request-Id": "before-1"})
+    assert clink_log.request_id() == "before-1"  # this thread ran it (WSGI client)
+    res = client.get("/t/%zz")
+    rid = res.header("X-Request-Id")
+    assert res.status == 400 and GENERATED.match(rid)
+    assert clink_log.request_id() == rid
+    assert [split_text(line)[1] for line in Logs(app).requests] == ["before-1", rid]
+    assert [split_text(line)[1] for line in Logs(app).errors] == [rid]
+
+
+def test_an_app_called_inside_a_request_leaves_the_outer_id_alone(log_app, tmp_path):
+    """A controller calling another app in the same thread: that app's level 1 sets the
+    context variable, but the outer response and line keep the outer request's id."""
+    inner = log_app(directory=tmp_path / "inner")
+
+    @mapper.path("/outer")
+    class OuterCtl(Controller):
+        @mapper.get("/call")
+        def call(self, req: Any, res: Any) -> None:
+            got = Client(inner, asgi=False).get("/t/ok", headers={"X-Request-Id": "inner-1"})
+            res.body = json.dumps({"inner": got.header("X-Request-Id")}).encode()
+
+    outer = log_app(OuterCtl)
+    res = Client(outer, asgi=False).get("/outer/call", headers={"X-Request-Id": "outer-1"})
+    assert res.json == {"inner": "inner-1"}
+    assert res.header("X-Request-Id") == "outer-1"
+    assert [split_text(line)[1] for line in Logs(outer).requests] == ["outer-1"]
+    assert [split_text(line)[1] for line in Logs(inner).requests] == ["inner-1"]
 
 
 # -- request lines ---------------------------------------------------------------

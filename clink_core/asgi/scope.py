@@ -11,7 +11,9 @@ not see, and overriding those makes every read a Python call. Instead the parts
 that repeat from request to request are looked up, not recomputed: the
 constant ``wsgi.*`` keys are one ``dict.copy``, a header name's environ key
 (``b"user-agent"`` -> ``"HTTP_USER_AGENT"``) and a server's ``(name, port)``
-text come from small caches, and an ASCII path (nearly every one) is used as
+text come from small caches, so do the decoded values of headers that repeat
+between clients and carry no secret (``SHARED_NAMES``: ``Accept``, ``Host``,
+``User-Agent``...; never a cookie or a token), and an ASCII path (nearly every one) is used as
 it is. The caches are bounded, so a client sending made-up header names cannot
 grow them without end.
 """
@@ -34,6 +36,17 @@ _CONSTANT: dict[str, Any] = {
 _PER_REQUEST = ("REQUEST_METHOD", "PATH_INFO", "QUERY_STRING", "wsgi.input", "asgi.scope")
 #: a header name (as the scope has it: lower-case bytes) -> its environ key.
 _KEYS: dict[bytes, str] = {b"content-type": "CONTENT_TYPE", b"content-length": "CONTENT_LENGTH"}
+#: header values (bytes) -> their text, remembered for ``SHARED_NAMES`` only.
+_TEXTS: dict[bytes, str] = {}
+#: request headers whose values repeat from client to client and carry no secret
+#: (never a cookie, a token or a referring URL): their decoded values are remembered.
+SHARED_NAMES = frozenset({
+    b"host", b"accept", b"accept-encoding", b"accept-language", b"accept-charset",
+    b"user-agent", b"connection", b"content-type", b"origin", b"cache-control", b"pragma",
+    b"upgrade-insecure-requests", b"sec-fetch-site", b"sec-fetch-mode", b"sec-fetch-dest",
+    b"sec-fetch-user", b"sec-ch-ua", b"sec-ch-ua-mobile", b"sec-ch-ua-platform", b"dnt",
+    b"te", b"x-requested-with",
+})
 #: ``scope["server"]`` -> the environ's starting point for requests to that server.
 _TEMPLATES: dict[Any, dict[str, Any]] = {}
 #: ``scope["http_version"]`` -> ``SERVER_PROTOCOL``.
@@ -51,6 +64,14 @@ def header_key(name: bytes) -> str:
         if len(_KEYS) < CACHE_LIMIT:
             _KEYS[name] = key
     return key
+
+
+def header_text(name: bytes, value: bytes) -> str:
+    """A header ``value`` as WSGI text (latin-1), remembered if ``name`` is shared."""
+    text = value.decode("latin-1")
+    if name in SHARED_NAMES and value.__class__ is bytes and len(_TEXTS) < CACHE_LIMIT:
+        _TEXTS[value] = text
+    return text
 
 
 def _template(server: Any) -> dict[str, Any]:
@@ -118,15 +139,20 @@ def environ(scope: dict[str, Any], body: IO[bytes] | None) -> dict[str, Any]:
         template = _template(server)
     env = template.copy()
     keys = _KEYS
+    texts = _TEXTS
     for name, value in get("headers", ()):
         try:
             key = keys[name]  # PERF: a subscript, not a method call: nearly always cached
         except KeyError:
             key = header_key(name)
+        try:
+            text = texts[value]
+        except (KeyError, TypeError):
+            text = header_text(name, value)
         if key in env:  # a repeated header: one value, comma-joined, as WSGI servers do
-            env[key] = f"{env[key]},{value.decode('latin-1')}"
+            env[key] = f"{env[key]},{text}"
         else:
-            env[key] = value.decode("latin-1")
+            env[key] = text
     # PERF: the keys ASGI requires read with [] (try costs nothing when it succeeds).
     try:
         path: str = scope["path"]

@@ -141,6 +141,22 @@ def test_made_up_header_names_do_not_grow_the_key_cache_without_end(monkeypatch)
     assert len(asgi_scope._KEYS) == limit
 
 
+def test_only_values_of_shared_headers_are_remembered(monkeypatch):
+    monkeypatch.setattr(asgi_scope, "_TEXTS", {})
+    headers = [(b"accept", b"*/*"), (b"cookie", b"sid=secret"), (b"authorization", b"Bearer t"),
+               (b"x-a", bytearray(b"v")), (b"accept-language", b"caf\xe9")]
+    scope = {"type": "http", "path": "/", "query_string": b"", "headers": headers}
+    for _ in range(2):
+        env = environ(scope, None)
+        got = (env["HTTP_ACCEPT"], env["HTTP_COOKIE"], env["HTTP_X_A"])
+        assert got == ("*/*", "sid=secret", "v")
+        assert env["HTTP_ACCEPT_LANGUAGE"] == "caf\xe9"
+    assert asgi_scope._TEXTS == {b"*/*": "*/*", b"caf\xe9": "caf\xe9"}
+    many = [(b"accept", f"type/{i}".encode()) for i in range(asgi_scope.CACHE_LIMIT + 10)]
+    environ({**scope, "headers": many}, None)
+    assert len(asgi_scope._TEXTS) == asgi_scope.CACHE_LIMIT
+
+
 def test_the_template_of_a_server_is_not_shared_with_the_request():
     scope = {"type": "http", "path": "/", "query_string": b"", "headers": [],
              "server": ("example.org", 8443)}

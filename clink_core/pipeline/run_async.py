@@ -231,6 +231,11 @@ def _sync_runner(
     async def later(coro: Any, started: list[Any]) -> Any:
         return answered(started, await coro)
 
+    def wait(req: Any, res: Any, main: Callable[..., Any] | None, result: Any) -> Any:
+        """The coroutine that finishes a request from level 4 (see ``finish_later``)."""
+        started, wsgi_send = capture()
+        return later(finish_later(req, res, main, result, wsgi_send), started)
+
     def run(wsgi_env: dict[str, Any]) -> Any:
         req: Any = new(request_type)
         req.start = clock()
@@ -246,16 +251,13 @@ def _sync_runner(
             for handle in lv3:
                 handle(req, res)
             if get_mode(req.route, INLINE) is not INLINE:
-                started, wsgi_send = capture()
-                return later(finish_later(req, res, main, None, wsgi_send), started)
+                return wait(req, res, main, None)
             result = main(req, res)
             if result is not None and hasattr(result, "__await__"):
-                started, wsgi_send = capture()
-                return later(finish_later(req, res, None, result, wsgi_send), started)
+                return wait(req, res, None, result)
             body = res.body
             if body.__class__ not in plain_bodies and is_async_body(body):
-                started, wsgi_send = capture()
-                return later(finish_later(req, res, None, None, wsgi_send), started)
+                return wait(req, res, None, None)
             for handle in lv5:
                 handle(req, res)
             if plain is not None:

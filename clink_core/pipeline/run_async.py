@@ -21,7 +21,7 @@ goes on in a coroutine, from the level it reached. A plain answer of the
 kernel's own level 6 is built in ASGI form without a ``start_response``
 (``asgi.answer``). The 404 was the worst before this (16 µs, three times the
 WSGI app's): each error level was called through ``inspect.iscoroutinefunction``
-and the exception travelled through nested coroutines (numbers: docs/asgi.md).
+and the exception travelled through nested coroutines (numbers: docs/performance.md).
 An app with an ``async def`` level handler takes
 ``_async_runner``, every level awaited as it comes, each level's kind decided
 once at ``load()``.

@@ -19,6 +19,22 @@ from .compile import is_async
 from .levels import ERROR_PATH, NORMAL_PATH
 
 logger = logging.getLogger("clink.error")
+Bare500 = tuple[str, list[tuple[str, str]], bytes]
+
+
+def bare_answer(
+    req: Any, e: Exception, e2: Exception, wsgi_send: Callable[..., Any], bare_500: Bare500
+) -> list[bytes]:
+    """The error path failed (``e2`` while answering ``e``): log both, send the bare 500."""
+    logger.error(
+        "error while answering %s %s (first error: %s: %s)",
+        getattr(req, "method", None), getattr(req, "path", None), type(e).__name__, e,
+        exc_info=(type(e2), e2, e2.__traceback__),
+    )
+    status, headers, body = bare_500
+    # No exc_info: some servers re-raise it even before headers went out.
+    wsgi_send(status, list(headers))
+    return [body]
 _loops = threading.local()
 
 
@@ -81,7 +97,6 @@ def build_runner(
     lv7 = levels[7]
     log_error = levels[8]
     send_error = levels[9]
-    status_500, headers_500, body_500 = bare_500
     new = object.__new__  # PERF: level 0 fills the request; skip its __init__
     clock = perf_counter
 
@@ -94,14 +109,7 @@ def build_runner(
             log_error(req, res, e)
             return send_error(req, res, wsgi_send)
         except Exception as e2:
-            logger.error(
-                "error while answering %s %s (first error: %s: %s)",
-                getattr(req, "method", None), getattr(req, "path", None), type(e).__name__, e,
-                exc_info=(type(e2), e2, e2.__traceback__),
-            )
-            # No exc_info: some servers re-raise it even before headers went out.
-            wsgi_send(status_500, list(headers_500))
-            return [body_500]
+            return bare_answer(req, e, e2, wsgi_send, bare_500)
 
     def run(wsgi_env: dict[str, Any], wsgi_send: Callable[..., Any]) -> Any:
         req: Any = new(request_type)

@@ -32,7 +32,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
-import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from time import perf_counter
@@ -41,8 +40,7 @@ from typing import Any, NoReturn
 
 from ..error.http import Http413Error
 from .compile import is_async
-
-logger = logging.getLogger("clink.error")
+from .run import bare_answer
 
 #: how a route's main handler is called.
 ASYNC, INLINE, THREAD = "async", "inline", "thread"
@@ -141,7 +139,6 @@ def _sync_runner(
     lv7 = levels[7]
     log_error = levels[8]
     send_error = levels[9]
-    status_500, headers_500, body_500 = bare_500
     # Here, not at the top: clink_core.asgi imports this module.
     from ..asgi.answer import answered, capture, plain_answer
     from ..asgi.body import TOO_LARGE_KEY as too_large_key
@@ -158,15 +155,6 @@ def _sync_runner(
     plain_bodies = PLAIN_BODIES
     call_main = _main_call(modes, executor)
 
-    def failed_again(req: Any, e: Exception, e2: Exception, wsgi_send: Callable[..., Any]) -> Any:
-        logger.error(
-            "error while answering %s %s (first error: %s: %s)",
-            getattr(req, "method", None), getattr(req, "path", None), type(e).__name__, e,
-            exc_info=(type(e2), e2, e2.__traceback__),
-        )
-        wsgi_send(status_500, list(headers_500))
-        return [body_500]
-
     def fail(req: Any, res: Any, e: Exception, wsgi_send: Callable[..., Any]) -> Any:
         try:
             for handle in lv7:
@@ -181,7 +169,7 @@ def _sync_runner(
                 return fail_later(req, res, e, None, out, wsgi_send)
             return out
         except Exception as e2:
-            return failed_again(req, e, e2, wsgi_send)
+            return bare_answer(req, e, e2, wsgi_send, bare_500)
 
     async def fail_later(
         req: Any, res: Any, e: Exception, logged: Any, out: Any, wsgi_send: Callable[..., Any]
@@ -196,7 +184,7 @@ def _sync_runner(
                 out = await out
             return out
         except Exception as e2:
-            return failed_again(req, e, e2, wsgi_send)
+            return bare_answer(req, e, e2, wsgi_send, bare_500)
 
     async def finish_later(
         req: Any, res: Any, main: Callable[..., Any] | None, result: Any,
@@ -295,7 +283,6 @@ def _async_runner(
     lv7 = _split(levels[7])
     log_error = _one(levels[8])
     send_error = _one(levels[9])
-    status_500, headers_500, body_500 = bare_500
     from ..asgi.answer import answered, capture
     from ..asgi.body import TOO_LARGE_KEY as too_large_key
     from ..asgi.stream import PLAIN_BODIES, AsyncBody, finish, is_async_body
@@ -312,13 +299,7 @@ def _async_runner(
             await log_error(req, res, e)
             return await send_error(req, res, wsgi_send)
         except Exception as e2:
-            logger.error(
-                "error while answering %s %s (first error: %s: %s)",
-                getattr(req, "method", None), getattr(req, "path", None), type(e).__name__, e,
-                exc_info=(type(e2), e2, e2.__traceback__),
-            )
-            wsgi_send(status_500, list(headers_500))
-            return [body_500]
+            return bare_answer(req, e, e2, wsgi_send, bare_500)
 
     # PERF: single levels are nearly always plain functions: decided here, once.
     recv_async, route_async, send_async = is_async(recv), is_async(route), is_async(send)

@@ -68,7 +68,7 @@ def _compile(schema: Any) -> Any:
     except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError) as e:
         raise SchemaDefinitionError(f"invalid JSON schema: {_first_line(e)}") from None
     try:
-        return jsonschema_rs.validator_for(schema, validate_formats=True, offline=True)
+        return _compile_one(schema)
     except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError) as e:
         raise SchemaDefinitionError(
             f"invalid JSON schema (jsonschema-rs cannot compile it): {_first_line(e)}"
@@ -76,7 +76,8 @@ def _compile(schema: Any) -> Any:
 
 
 def _compile_one(schema: Any) -> Any:
-    """A validator with the options of ``_compile`` (the schema is known to be valid)."""
+    """A validator of ``schema`` with clink's options (formats checked, no network):
+    ``_compile``'s, after its checks, and the probes' (``FlatProbe.build``)."""
     return jsonschema_rs.validator_for(schema, validate_formats=True, offline=True)
 
 

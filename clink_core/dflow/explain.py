@@ -19,7 +19,7 @@ import jsonschema_rs
 from . import control
 from .error import MAX_ERRORS, FormatError, FormatViolation
 from .index import SchemaIndex, parse_pointer, walk
-from .probe import FlatProbe
+from .probe import UNSURE, FlatProbe
 from .values import Path, at, pointer, within
 
 #: keywords whose failure is reported only when nothing more specific is (as jsonschema).
@@ -195,12 +195,15 @@ class Explainer:
         # PERF: no jsonschema-rs error is built (~2.5 µs each, with messages never shown).
         # a big value: the plain path reports its first error only, as truncated;
         # control characters: more violations (maybe allowed ones)
-        if self._finder is None:
-            if not within(value, ERROR_SCAN_BUDGET):
+        guard = self._finder is not None
+        hit = probe.find(value, ERROR_SCAN_BUDGET, guard)
+        if hit is UNSURE:  # the probe could not vouch for the value: scanned here
+            if not (
+                control.clean_within(value, ERROR_SCAN_BUDGET) if guard
+                else within(value, ERROR_SCAN_BUDGET)
+            ):
                 return None
-        elif not control.clean_within(value, ERROR_SCAN_BUDGET):
-            return None
-        hit = probe.find(value)
+            hit = probe.find(value)
         if hit is None:
             return None
         what, where, keyword = hit

@@ -50,6 +50,8 @@ Probes = tuple[tuple[str, IsValid, type], ...]
 #: what ``find`` reports: ``("keyword", property or None, keyword)``,
 #: ``("required", missing names)`` or ``("additionalProperties", extra names)``.
 Hit = tuple[str, Any, Any]
+#: ``find``'s answer when it cannot vouch for the value's size and strings (its ``budget``).
+UNSURE: Hit = ("unsure", None, None)
 
 
 class _Never:
@@ -84,7 +86,8 @@ class FlatProbe:
     """The probes of one flat schema; ``build`` returns ``None`` for any other schema."""
 
     __slots__ = (
-        "_closed", "_names", "_props", "_required", "_root", "_root_of_dict",
+        "_closed", "_names", "_printable_names", "_props", "_required", "_root",
+        "_root_of_dict",
     )
 
     def __init__(
@@ -101,6 +104,8 @@ class FlatProbe:
         #: check first (``true``, or one probe that is not a plain type test).
         self._props = props
         self._names = names  # every property the schema names
+        #: whether ``find`` may vouch for the names it finds present without looking at them.
+        self._printable_names = all(n.isprintable() for n in names)
 
     @classmethod
     def build(cls, schema: Any, compile_one: Callable[[Any], Any]) -> FlatProbe | None:
@@ -152,15 +157,29 @@ class FlatProbe:
         return cls(root, tuple(required), allowed is False, tuple(leaves),
                    frozenset(props))
 
-    def find(self, value: Any) -> Hit | None:
-        """The one violation of ``value`` (known to be invalid); ``None``: not exactly one."""
+    def find(self, value: Any, budget: int = 0, guard: bool = False) -> Hit | None:
+        """The one violation of ``value`` (known to be invalid); ``None``: not exactly one.
+
+        With a ``budget``, ``find`` also vouches, in the same pass, for what the explainer
+        needs before it may trust one violation: ``value`` is a flat object of at most
+        ``budget`` scalar values (``values.within``) and, with ``guard``, no string or
+        property name in it holds a control character (``control.clean``). When it cannot
+        (a nested value, a string ``isprintable()`` refuses, a key of another type), it
+        returns ``UNSURE``: the caller scans ``value`` itself and asks again without.
+        """
         # PERF: every bad body of a flat schema comes here: C-level key checks first, and
-        # the per-keyword probes only for a property that fails its subschema.
+        # the per-keyword probes only for a property that fails its subschema. The scan
+        # rides on the same loop (a separate ``control.clean_within`` pass cost ~3.5k
+        # instructions for the benchmark's two-property body).
         if type(value) is not dict:
+            if budget:
+                return UNSURE
             if type(value) not in _PLAIN:
                 return None  # a tuple, a subclass...: as jsonschema-rs reads it, not here
             failed = [kw for kw, ok, _ in self._root if not ok(value)]
             return ("keyword", None, failed[0]) if len(failed) == 1 else None
+        if budget and (len(value) > budget or (guard and not self._printable_names)):
+            return UNSURE
         hit: Hit | None = None
         count = 0
         for kw, ok, _ in self._root_of_dict:
@@ -179,13 +198,40 @@ class FlatProbe:
             x = get(name, _ABSENT)
             if x is not _ABSENT:
                 present += 1
+                if budget:
+                    tx = type(x)
+                    if tx is str:
+                        if guard and not x.isprintable():
+                            return UNSURE
+                    elif tx is not int and tx is not float and tx is not bool and x is not None:
+                        return UNSURE
                 if valid is None or not valid(x):
                     for kw, ok, sure in probes:
                         if type(x) is not sure and not ok(x):
                             count += 1
                             hit = ("keyword", name, kw)
-        if self._closed and len(value) > present:  # a key the schema does not name
+        if len(value) > present and (budget or self._closed):  # keys the schema does not name
             names = self._names
-            count += 1
-            hit = ("additionalProperties", [k for k in value if k not in names], None)
+            extra = [k for k in value if k not in names]
+            if budget and not _plain_items(value, extra, guard):
+                return UNSURE
+            if self._closed:
+                count += 1
+                hit = ("additionalProperties", extra, None)
         return hit if count == 1 else None
+
+
+def _plain_items(value: dict[Any, Any], keys: list[Any], guard: bool) -> bool:
+    """Whether each of ``keys`` is a str and its value a scalar, and (``guard``) neither
+    string ``isprintable()`` refuses: what ``find`` vouches for without a scan."""
+    for k in keys:
+        if type(k) is not str or (guard and not k.isprintable()):
+            return False
+        x = value[k]
+        tx = type(x)
+        if tx is str:
+            if guard and not x.isprintable():
+                return False
+        elif tx is not int and tx is not float and tx is not bool and x is not None:
+            return False
+    return True

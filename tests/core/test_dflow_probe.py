@@ -12,9 +12,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clink_core.dflow import CompiledSchema, FormatError
+from clink_core.dflow import CompiledSchema, FormatError, control
 from clink_core.dflow.explain import Explainer
-from clink_core.dflow.probe import FlatProbe
+from clink_core.dflow.probe import UNSURE, FlatProbe
+from clink_core.dflow.values import within
 
 BOOK_SCHEMA = {
     "type": "object",
@@ -124,6 +125,42 @@ def test_book_schema(value: Any) -> None:
     fast, slow = CompiledSchema(BOOK_SCHEMA), plain(BOOK_SCHEMA)
     assert outcome(fast, value) == outcome(slow, value)
     assert outcome(fast, value) == outcome(slow, value)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(flat_schemas(), bodies, st.sampled_from([1, 3, 256]), st.booleans())
+def test_find_vouches_only_for_what_a_scan_would_pass(
+    schema: Any, value: Any, budget: int, guard: bool
+) -> None:
+    """``find`` with a budget answers as without one, or ``UNSURE``; when it vouches, the
+    scan it stands in for (``clean_within`` / ``within``) passes."""
+    probe = CompiledSchema(schema)._explainer._probe  # type: ignore[attr-defined]
+    try:
+        alone = probe.find(value)
+    except Exception:  # a value jsonschema-rs cannot read: never asked of the probe
+        return
+    vouched = probe.find(value, budget, guard)
+    if vouched is UNSURE:
+        return
+    assert vouched == alone
+    assert (control.clean_within(value, budget) if guard else within(value, budget))
+
+
+def test_find_is_unsure_of_what_it_does_not_scan() -> None:
+    probe = CompiledSchema(BOOK_SCHEMA)._explainer._probe  # type: ignore[attr-defined]
+    bad = {"name": "Dead Note!", "author": "Death"}
+    assert probe.find(bad, 256, True) == probe.find(bad) == ("keyword", "name", "pattern")
+    for value in (
+        {"name": "a\x00b", "author": "Death"},  # control character in a value
+        {"name": "a\tb", "author": "Death"},  # isprintable() refuses a tab: the scan decides
+        {"name": "Dead Note!", "author": "Death", "\x01": 1},  # ... and in a key
+        {"name": "Dead Note!", "author": ["Death"]},  # nested
+        {"name": "Dead Note!", "author": "Death", 1: 2},  # a key of another type
+        {"name": "x", "author": "y", **{f"k{i}": i for i in range(300)}},  # over the budget
+        ["Dead Note!"],
+    ):
+        assert probe.find(value, 256, True) is UNSURE, value
+    assert probe.find({"name": "a\x00b", "author": "Death"}, 256, False) is not UNSURE
 
 
 def test_bench_body_once_learnt_needs_no_jsonschema_rs_error(monkeypatch: Any) -> None:

@@ -93,25 +93,6 @@ class FormatError(DflowError):
             self._errors = listed[:MAX_ERRORS] or None
             self.truncated = truncated or len(listed) > MAX_ERRORS
 
-    @classmethod
-    def single(
-        cls, name: str, value: Any, schema: Any, pointer: str, rule: str, detail: str
-    ) -> FormatError:
-        """``FormatError(name, value, schema, pointer, rule, detail)``: one violation."""
-        # PERF: without the call of ``__init__`` and its keyword defaults (~1.4k instructions
-        # of every bad body the probe of a flat schema explains).
-        self = cls.__new__(cls)
-        self.args = (name, pointer, rule, detail)
-        self.name = name
-        self.value = value
-        self.schema = schema
-        self.pointer = pointer
-        self.rule = rule
-        self.detail = detail
-        self._errors = None
-        self.truncated = False
-        return self
-
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled and copied with every field: slots are not in ``__dict__``, and
         ``args`` does not match ``__init__``."""

@@ -218,7 +218,7 @@ class Explainer:
         else:  # additionalProperties: jsonschema-rs's one error lists them in value order
             at_pointer, rule = "", what
             detail = _EXTRA + ", ".join(_key(p) for p in where[:10])
-        return FormatError.single(name, value, self._schema, at_pointer, rule, detail)
+        return FormatError(name, value, self._schema, at_pointer, rule, detail)
 
     def _learn(self, name: str, value: Any, where: Any, keyword: str) -> FormatError | None:
         """The plain path's error, its sentence kept when it is that one violation."""

@@ -343,21 +343,13 @@ def _fields(e: FormatError) -> tuple[object, ...]:
     )
 
 
-def test_single_is_the_one_violation_error() -> None:
-    """``FormatError.single`` (the probe's cheap constructor) makes what ``__init__`` does."""
-    args = ("book", {"name": "x!"}, {"type": "object"}, "/name", "pattern", "must match")
-    one, made = FormatError.single(*args), FormatError(*args)
-    assert _fields(one) == _fields(made)
-    assert one.__traceback__ is None and one.__cause__ is None and one.__context__ is None
-
-
 def test_format_error_pickles_and_copies_with_every_field() -> None:
     import copy
     import pickle
 
     violations = [FormatViolation("book", f"/a/{i}", "type", "must be a string") for i in range(3)]
     for e in (
-        FormatError.single("book", {"a": 1}, True, "/a", "type", "must be a string"),
+        FormatError("book", {"a": 1}, True, "/a", "type", "must be a string"),
         FormatError("book", [1], None, "/0", "type", "must be a string", errors=violations,
                     truncated=True),
     ):

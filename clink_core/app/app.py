@@ -27,6 +27,7 @@ from ..pipeline.manager import PluginManager
 from ..pipeline.run import WsgiRunner, build_runner
 from ..routing.router import Router
 from ..type.conf import AppConf
+from ..type.context import Context
 from ..type.request import Request
 from ..type.response import Response
 from .error import AppStateError
@@ -121,6 +122,8 @@ class App(IWsgi):
         self._internal_paths: list[str] = []
         #: exception class -> handler (``add_error_handler``), handed to level 7 at load().
         self._error_handlers: dict[type, ErrorHandler] = {}
+        #: ``req.context`` attributes plugins declared (``declare_context``).
+        self._context_names: list[str] = []
         self._loaded = False
         self._closed = False
         self._asgi: Any = None
@@ -277,6 +280,18 @@ class App(IWsgi):
         check_handler(exc_type, handler)
         self._error_handlers[exc_type] = handler
 
+    def declare_context(self, *names: str) -> None:
+        """Declare ``req.context`` attributes set on every request (a plugin's, in
+        ``clink_setup``): the app's context then holds them in slots and every request
+        gets its context as it arrives. Other attributes can still be set.
+
+        Raises ``ContextNameError`` for a name that is not an identifier or is one of
+        ``Context``'s own (``get``).
+        """
+        self._check_open("declare req.context attributes")
+        Context.with_names(names)  # checked now, where the plugin calls
+        self._context_names.extend(names)
+
     def enable_openapi(
         self, spec_path: str = "/openapi.json", docs_path: str | None = "/docs"
     ) -> None:
@@ -344,7 +359,8 @@ class App(IWsgi):
             self._internal_paths += [r.path for r in extra]
         self.router.compile()
         levels = self.levels = compile_levels(pm)
-        request_type = self.request_type = Request.for_app(self.conf)
+        context = Context.with_names(self._context_names) if self._context_names else None
+        request_type = self.request_type = Request.for_app(self.conf, context)
         bind_kernel(self.injector, levels, request_type, self._error_handlers)
         self._run = build_runner(levels, request_type, self.response_type, BARE_500)
         self._loaded = True

@@ -203,12 +203,15 @@ def build_websocket_runner(app: Any) -> Callable[..., Any]:
     request_type, response_type = app.request_type, app.response_type
     max_size = app.conf.max_body
     new = object.__new__
+    new_context = request_type.new_context  # None: req.context made on first use
 
     async def serve(scope: dict[str, Any], receive: Any, send: Any) -> None:
         ws = WebSocket(scope, receive, send, max_size)
         req: Any = new(request_type)
         req.start = perf_counter()
         req.route = None
+        if new_context is not None:
+            req.context = new_context()
         res = response_type()
         try:
             result = recv(req, res, environ(scope, None))

@@ -98,6 +98,7 @@ def build_runner(
     log_error = levels[8]
     send_error = levels[9]
     new = object.__new__  # PERF: level 0 fills the request; skip its __init__
+    new_context = getattr(request_type, "new_context", None)  # None: req.context on first use
     clock = perf_counter
 
     def fail(req: Any, res: Any, e: Exception, wsgi_send: Callable[..., Any]) -> Any:
@@ -115,6 +116,8 @@ def build_runner(
         req: Any = new(request_type)
         req.start = clock()
         req.route = None
+        if new_context is not None:
+            req.context = new_context()
         res = response_type()
         try:
             recv(req, res, wsgi_env)

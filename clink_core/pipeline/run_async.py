@@ -149,6 +149,7 @@ def _sync_runner(
     plain = plain_answer if send is kernel_send else None
 
     new = object.__new__
+    new_context = getattr(request_type, "new_context", None)  # None: req.context on first use
     clock = perf_counter
     get_mode = modes.get
     # PERF: a dict, list or bytes body (nearly every one) is no async iterable: one look-up.
@@ -228,6 +229,8 @@ def _sync_runner(
         req: Any = new(request_type)
         req.start = clock()
         req.route = None
+        if new_context is not None:
+            req.context = new_context()
         res = response_type()
         try:
             recv(req, res, wsgi_env)
@@ -288,6 +291,7 @@ def _async_runner(
     from ..asgi.stream import PLAIN_BODIES, AsyncBody, finish, is_async_body
 
     new = object.__new__
+    new_context = getattr(request_type, "new_context", None)  # None: req.context on first use
     clock = perf_counter
     call_main = _main_call(modes, executor)
     plain_bodies = PLAIN_BODIES
@@ -312,6 +316,8 @@ def _async_runner(
         req: Any = new(request_type)
         req.start = clock()
         req.route = None
+        if new_context is not None:
+            req.context = new_context()
         res = response_type()
         pending: Any = None
         try:

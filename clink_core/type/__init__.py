@@ -2,7 +2,7 @@
 
 from .client import PROXY_HEADERS
 from .conf import AppConf
-from .context import Context
+from .context import Context, ContextNameError
 from .error import ConfError
 from .query import has_bad_percent, parse_query
 from .request import Request
@@ -14,6 +14,7 @@ __all__ = [
     "AppConf",
     "ConfError",
     "Context",
+    "ContextNameError",
     "Request",
     "Response",
     "Version",

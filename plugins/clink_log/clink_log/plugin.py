@@ -8,7 +8,7 @@ from typing import Any
 from clink_core import hookimpl
 
 from .conf import LogConf
-from .handler import HANDLERS, LogSv
+from .handler import CHECKED, HANDLERS, LogSv
 
 
 @hookimpl
@@ -20,6 +20,7 @@ def clink_setup(app: Any) -> None:
     """
     app.add_default_prim(LogConf)
     app.add_handlers(HANDLERS)
+    app.declare_context("request_id", CHECKED)  # set on every request: slots, made on arrival
 
 
 @hookimpl(trylast=True)  # last: other plugins' shutdown may still answer or log

@@ -164,8 +164,9 @@ class FlatProbe:
         needs before it may trust one violation: ``value`` is a flat object of at most
         ``budget`` scalar values (``values.within``) and, with ``guard``, no string or
         property name in it holds a control character (``control.clean``). When it cannot
-        (a nested value, a string ``isprintable()`` refuses, a key of another type), it
-        returns ``UNSURE``: the caller scans ``value`` itself and asks again without.
+        (a nested value, a string ``isprintable()`` refuses, a key the schema does not
+        name), it returns ``UNSURE``: the caller scans ``value`` itself and asks again
+        without.
         """
         # PERF: every bad body of a flat schema comes here: C-level key checks first, and
         # the per-keyword probes only for a property that fails its subschema. The scan
@@ -210,28 +211,11 @@ class FlatProbe:
                         if type(x) is not sure and not ok(x):
                             count += 1
                             hit = ("keyword", name, kw)
-        if len(value) > present and (budget or self._closed):  # keys the schema does not name
-            names = self._names
-            extra = [k for k in value if k not in names]
-            if budget and not _plain_items(value, extra, guard):
-                return UNSURE
+        if len(value) > present:  # keys the schema does not name
+            if budget:
+                return UNSURE  # not looked at in this loop: ``control.clean_within`` scans them
             if self._closed:
+                names = self._names
                 count += 1
-                hit = ("additionalProperties", extra, None)
+                hit = ("additionalProperties", [k for k in value if k not in names], None)
         return hit if count == 1 else None
-
-
-def _plain_items(value: dict[Any, Any], keys: list[Any], guard: bool) -> bool:
-    """Whether each of ``keys`` is a str and its value a scalar, and (``guard``) neither
-    string ``isprintable()`` refuses: what ``find`` vouches for without a scan."""
-    for k in keys:
-        if type(k) is not str or (guard and not k.isprintable()):
-            return False
-        x = value[k]
-        tx = type(x)
-        if tx is str:
-            if guard and not x.isprintable():
-                return False
-        elif tx is not int and tx is not float and tx is not bool and x is not None:
-            return False
-    return True

@@ -289,7 +289,7 @@ class App(IWsgi):
         ``Context``'s own (``get``).
         """
         self._check_open("declare req.context attributes")
-        Context.with_names(names)  # checked now, where the plugin calls
+        Context.check_names(names)  # now, where the plugin calls, not at load()
         self._context_names.extend(names)
 
     def enable_openapi(

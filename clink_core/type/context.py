@@ -28,8 +28,9 @@ class Context:
     names: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
-    def with_names(cls, names: Iterable[str]) -> type[Context]:
-        """A context class holding ``names`` in slots (raises ``ContextNameError``)."""
+    def check_names(cls, names: Iterable[Any]) -> tuple[str, ...]:
+        """``names`` without repeats, each an identifier ``Context`` does not use itself;
+        else ``ContextNameError``."""
         names = tuple(dict.fromkeys(names))
         for name in names:
             if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
@@ -38,6 +39,12 @@ class Context:
                 raise ContextNameError(
                     f"req.context cannot hold an attribute named {name!r}: Context uses it"
                 )
+        return names
+
+    @classmethod
+    def with_names(cls, names: Iterable[str]) -> type[Context]:
+        """A context class holding ``names`` in slots (raises ``ContextNameError``)."""
+        names = cls.check_names(names)
         # PERF: a slot is set and read without the instance dict (no dict made per request)
         return type(cls.__name__, (cls,), {
             "__slots__": names, "__module__": cls.__module__, "__qualname__": cls.__qualname__,

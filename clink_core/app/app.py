@@ -19,6 +19,7 @@ from ..error.handlers import ErrorHandler, check_handler
 from ..error.http import STATUS_LINES
 from ..handler import KERNEL_HANDLERS
 from ..handler.err_http import INTERNAL_MESSAGE, error_body
+from ..http.app_headers import AppHeaders
 from ..iface.pipe import IPipeHandler
 from ..iface.wsgi import IWsgi
 from ..pipeline.compile import compile_levels
@@ -124,6 +125,8 @@ class App(IWsgi):
         self._error_handlers: dict[type, ErrorHandler] = {}
         #: ``req.context`` attributes plugins declared (``declare_context``).
         self._context_names: list[str] = []
+        #: the fields every response carries (``add_response_header``).
+        self._app_headers: list[tuple[str, str]] = []
         self._loaded = False
         self._closed = False
         self._asgi: Any = None
@@ -292,6 +295,18 @@ class App(IWsgi):
         Context.check_names(names)  # now, where the plugin calls, not at load()
         self._context_names.extend(names)
 
+    def add_response_header(self, name: str, value: str) -> None:
+        """Send the header field ``name: value`` on every response of the app (normal and
+        error answers, HEAD, 304, streams, files), unless a response sets ``name`` in
+        ``res.header`` itself (any letter case): security headers, CORS's
+        ``Access-Control-Allow-Origin: *``. Checked now: a bad name or value, a name
+        added before, or ``Content-Type``/``Content-Length`` raise ``HeaderValueError``.
+        """
+        self._check_open("add an app-wide response header")
+        fields = [*self._app_headers, (name, value)]
+        AppHeaders(fields)  # checks the new field against the others, now
+        self._app_headers = fields
+
     def enable_openapi(
         self, spec_path: str = "/openapi.json", docs_path: str | None = "/docs"
     ) -> None:
@@ -329,6 +344,11 @@ class App(IWsgi):
             raise AppStateError("the application is already loaded")
         pm = self.pm
         pm.hook.clink_setup(app=self)
+        if self._app_headers:
+            app_headers = AppHeaders(self._app_headers)
+            self.injector.add_prim(app_headers)
+            status, headers, body = BARE_500
+            self.bare_500 = (status, [*headers, *app_headers.fields], body)
         self.injector.load()
         # Registered newest-last so that, within a priority, handlers run in the
         # order they were added (pluggy calls the newest registration first).
@@ -362,7 +382,7 @@ class App(IWsgi):
         context = Context.with_names(self._context_names) if self._context_names else None
         request_type = self.request_type = Request.for_app(self.conf, context)
         bind_kernel(self.injector, levels, request_type, self._error_handlers)
-        self._run = build_runner(levels, request_type, self.response_type, BARE_500)
+        self._run = build_runner(levels, request_type, self.response_type, self.bare_500)
         self._loaded = True
         _loaded_apps.add(self)
         _close_at_process_exit()

@@ -5,12 +5,12 @@ and return the body iterable. ``capture()`` is that ``start_response`` for one
 request and ``answered()`` turns what it caught into the ASGI form (fields as
 latin-1 bytes, see ``headers``).
 
-PERF: the common answer — a ``bytes`` body (what converters produce), no extra
-fields, no stream or file, from the kernel's own level 6 — is built here
-directly (``plain_answer``): no ``start_response`` closure per request, no
-status line to parse, no text fields to encode. It is exactly what the
-kernel's ``send`` would have sent, encoded (a property test checks it); any
-other answer takes ``send`` itself.
+PERF: the common answer — a ``bytes`` body (what converters produce), no fields
+of its own (the app's are prepared), no stream or file, from the kernel's own
+level 6 — is built here directly (``plain_answer``): no ``start_response``
+closure per request, no status line to parse, no text fields to encode. It is
+exactly what the kernel's ``send`` would have sent, encoded (a property test
+checks it); any other answer takes ``send`` itself.
 """
 
 from __future__ import annotations
@@ -53,10 +53,13 @@ def answered(started: list[Any], out: Any) -> Answer:
     return status_code(status), encode_headers(headers), out
 
 
-def plain_answer(req: Any, res: Any) -> Answer | None:
-    """The kernel's ``send`` of a plain answer, in ASGI form; ``None`` for any other."""
+def plain_answer(
+    req: Any, res: Any, app_fields: tuple[tuple[bytes, bytes], ...] = ()
+) -> Answer | None:
+    """The kernel's ``send`` of a plain answer, in ASGI form, with the app's own header
+    fields (``app_fields``, encoded); ``None`` for any other."""
     body = res.body
-    if body.__class__ is not bytes or res.header or res._extended:
+    if body.__class__ is not bytes or res.header or res._extended or res._fields:
         return None
     status = _WITH_BODY.get(res.status)
     if status is None:
@@ -77,4 +80,6 @@ def plain_answer(req: Any, res: Any) -> Answer | None:
         fields = [field, length]
     else:
         fields = [length]
+    if app_fields:
+        fields += app_fields
     return status, fields, [] if req.method == "HEAD" else [body]

@@ -1,8 +1,9 @@
 """Level 6 default: send the response through WSGI.
 
 ``send`` handles the common answer (a bytes, str or empty body, the fields of
-``res.header``) inline; anything else (a stream, a file, fields that repeat,
-validators for conditional requests) takes ``send_extended``.
+``res.header``, fields that repeat, the app's own fields: ``http.app_headers``)
+inline; anything else (a stream, a file, validators for conditional requests)
+takes ``send_extended``. ``make_send`` makes an app's ``send``.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from ..com.label import stamp
 from ..error.http import STATUS_LINES, Http412Error, Http416Error, HttpStatusError
 from ..error.wsgi import WsgiResBodyError
+from ..http.app_headers import NO_APP_HEADERS, AppHeaders
 from ..http.header import GOOD_NAMES, HeaderValueError, check_names, check_values
 from ..iface.pipe import ILv6Handler
 from ..type.request import Request
@@ -27,60 +30,90 @@ _WITH_BODY = {
 _SAFE = ("GET", "HEAD")
 
 
-def send(req: Request, res: Response, wsgi_send: Callable[..., Any]) -> Iterable[bytes]:
-    """Write ``res`` with ``wsgi_send``; HEAD without body."""
-    body = res.body
-    # PERF: exact-type checks first; bytes is what converters produce.
-    if body.__class__ is not bytes:
-        if body is None:
+Send = Callable[[Request, Response, Callable[..., Any]], Iterable[bytes]]
+
+
+def make_send(app_headers: AppHeaders = NO_APP_HEADERS) -> Send:
+    """The sending level of an app whose responses all carry ``app_headers``."""
+    # PERF: one body for every app; the app's fields are a local of the closure.
+    app_fields = app_headers.fields
+    kept = app_headers.kept
+    # PERF: with app fields, the fast check's names leave theirs out (any case): a
+    # response that overrides one takes ``_add_checked`` then ``kept``; the others pay
+    # one extend of the prepared fields.
+    good_names = app_headers.good if app_fields else GOOD_NAMES
+
+    def send(req: Request, res: Response, wsgi_send: Callable[..., Any]) -> Iterable[bytes]:
+        """Write ``res`` with ``wsgi_send``; HEAD without body."""
+        body = res.body
+        # PERF: exact-type checks first; bytes is what converters produce.
+        if body.__class__ is not bytes:
+            if body is None:
+                body = b""
+            elif isinstance(body, str):
+                body = body.encode("utf-8")
+            elif isinstance(body, (bytearray, memoryview)):
+                body = bytes(body)
+            else:
+                return send_extended(req, res, wsgi_send, app_headers)
+        if res._extended:  # PERF: one class-attribute read for everything below
+            return send_extended(req, res, wsgi_send, app_headers)
+        status = res.status
+        line = _WITH_BODY.get(status)
+        if line is not None:
+            ctype = res.content_type
+            if ctype:
+                headers = [("Content-Type", ctype), ("Content-Length", str(len(body)))]
+            else:
+                headers = [("Content-Length", str(len(body)))]
+        else:
+            line = STATUS_LINES.get(status)
+            if line is None:
+                raise HttpStatusError(status)
+            headers = []
             body = b""
-        elif isinstance(body, str):
-            body = body.encode("utf-8")
-        elif isinstance(body, (bytearray, memoryview)):
-            body = bytes(body)
-        else:
-            return send_extended(req, res, wsgi_send)
-    if res._extended:  # PERF: one class-attribute read for everything below
-        return send_extended(req, res, wsgi_send)
-    status = res.status
-    line = _WITH_BODY.get(status)
-    if line is not None:
-        ctype = res.content_type
-        if ctype:
-            headers = [("Content-Type", ctype), ("Content-Length", str(len(body)))]
-        else:
-            headers = [("Content-Length", str(len(body)))]
-    else:
-        line = STATUS_LINES.get(status)
-        if line is None:
-            raise HttpStatusError(status)
-        headers = []
-        body = b""
-    extra = res.header
-    if extra:
-        # PERF: one pass over the fields, each checked and appended as the (name, value)
-        # tuple the dict hands out (no second tuple, no joined string): a name seen valid
-        # before (a set look-up) and a plain printable ASCII value. Anything else (a new
-        # name, HTAB, Latin-1, a bad field) goes to ``_add_checked``, which checks every
-        # field by the rules and names the bad one. (The former check, one join of the
-        # values and ``keys() <= GOOD_NAMES``, cost ~1.2k instructions more for three
-        # fields, ~2k more for one.)
-        n = len(headers)
-        append = headers.append
-        good = GOOD_NAMES
-        for item in extra.items():
-            name, value = item
-            if (
-                name not in good or value.__class__ is not str
-                or not value.isascii() or not value.isprintable()
-            ):
-                _add_checked(headers, n, extra)
-                break
-            append(item)
-    wsgi_send(line, headers)
-    if req.method == "HEAD":
-        return []
-    return [body]
+        extra = res.header
+        if extra:
+            # PERF: one pass over the fields, each checked and appended as the (name, value)
+            # tuple the dict hands out (no second tuple, no joined string): a name seen
+            # valid before (a set look-up) and a plain printable ASCII value. Anything else
+            # (a new name, HTAB, Latin-1, a bad field) goes to ``_add_checked``, which
+            # checks every field by the rules and names the bad one. (The former check,
+            # one join of the values and ``keys() <= GOOD_NAMES``, cost ~1.2k instructions
+            # more for three fields, ~2k more for one.)
+            n = len(headers)
+            append = headers.append
+            good = good_names  # PERF: a local in the loop
+            for item in extra.items():
+                name, value = item
+                if (
+                    name not in good or value.__class__ is not str
+                    or not value.isascii() or not value.isprintable()
+                ):
+                    _add_checked(headers, n, extra)
+                    if app_fields:
+                        headers += kept(extra)
+                    break
+                append(item)
+            else:
+                if app_fields:
+                    headers += app_fields
+        elif app_fields:
+            headers += app_fields  # PERF: checked when added: one C-level extend
+        fields = res._fields
+        if fields:
+            headers += fields  # checked when added (add_header)
+        wsgi_send(line, headers)
+        if req.method == "HEAD":
+            return []
+        return [body]
+
+    send.app_headers = app_headers  # type: ignore[attr-defined]
+    return send
+
+
+#: the sending level of an app without app-wide header fields.
+send = make_send()
 
 
 def _add_checked(headers: list[tuple[str, str]], n: int, extra: dict[str, Any]) -> None:
@@ -99,9 +132,15 @@ def _close(body: Any) -> None:
         close()
 
 
-def send_extended(req: Request, res: Response, wsgi_send: Callable[..., Any]) -> Iterable[bytes]:
+def send_extended(
+    req: Request,
+    res: Response,
+    wsgi_send: Callable[..., Any],
+    app_headers: AppHeaders = NO_APP_HEADERS,
+) -> Iterable[bytes]:
     """Send a streamed or file body, repeated header fields and ``ETag``/``Last-Modified``,
-    answering conditional GETs (304, 412) and ranges (206, 416)."""
+    answering conditional GETs (304, 412) and ranges (206, 416); the app's own fields
+    (``app_headers``) after those of the response."""
     # PERF: what only these answers need is imported here, not with clink_core.
     from ..http.conditional import evaluate, http_date
     from ..http.files import FileBody
@@ -149,6 +188,7 @@ def send_extended(req: Request, res: Response, wsgi_send: Callable[..., Any]) ->
         check_names(extra)
         check_values(extra)
         headers.extend(extra.items())
+    headers.extend(app_headers.kept(extra))
     headers.extend(res._fields)
     if 200 <= status < 300 or status == 304:
         if etag is not None:
@@ -221,12 +261,15 @@ def _has_fileno(file: Any) -> bool:
     return True
 
 
+@stamp(AppHeaders)
 class SendHandler(ILv6Handler):
-    """Send the response message to the client."""
+    """Send the response message to the client, with the app's own header fields."""
 
     trylast = True
-    # PERF: the compiled level calls ``send`` itself, not a method that calls it.
-    handle = staticmethod(send)
+
+    def __init__(self, app_headers: AppHeaders) -> None:
+        # PERF: the compiled level calls the app's ``send`` itself, not a method calling it.
+        self.handle = make_send(app_headers) if app_headers.fields else send
 
 
-__all__ = ["HeaderValueError", "SendHandler", "send", "send_extended"]
+__all__ = ["HeaderValueError", "SendHandler", "make_send", "send", "send_extended"]

@@ -11,6 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .app_headers import AppHeaders
     from .conditional import ETagError, precondition
     from .cookie import CookieError
     from .files import FileBody
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 # PERF: each name is imported from its module when first used (PEP 562), so importing
 # clink_core (which needs two or three of these modules) does not load them all.
 _WHERE = {
+    "AppHeaders": "app_headers",
     "ETagError": "conditional", "precondition": "conditional", "CookieError": "cookie",
     "FileBody": "files", "FormConf": "form", "FormLimitError": "form",
     "MultipartBodyError": "form", "UploadFile": "form", "upload": "form",
@@ -48,6 +50,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "AppHeaders",
     "CookieError",
     "ETagError",
     "Event",

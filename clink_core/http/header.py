@@ -23,7 +23,7 @@ GOOD_NAMES: set[str] = {
     "Access-Control-Expose-Headers", "Access-Control-Allow-Methods",
     "Access-Control-Allow-Headers", "Access-Control-Max-Age", "Pragma",
 }
-_MAXGOOD_NAMES = 1024
+MAX_GOOD_NAMES = 1024
 
 
 class HeaderValueError(ValueError):
@@ -40,7 +40,7 @@ def check_name(name: Any) -> None:
             f"response header name {name!r} is not a token: use letters, digits and "
             "!#$%&'*+-.^_`|~ only"
         )
-    if len(GOOD_NAMES) < _MAXGOOD_NAMES:
+    if len(GOOD_NAMES) < MAX_GOOD_NAMES:
         GOOD_NAMES.add(name)
 
 

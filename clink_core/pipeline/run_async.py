@@ -146,7 +146,16 @@ def _sync_runner(
     from ..handler.send import send as kernel_send
 
     # PERF: the kernel's own level 6: a plain answer needs no start_response (see answer).
-    plain = plain_answer if send is kernel_send else None
+    app_headers = getattr(send, "app_headers", None)
+    if send is kernel_send:
+        plain: Callable[..., Any] | None = plain_answer
+    elif app_headers is not None:
+        plain = functools.partial(plain_answer, app_fields=tuple(
+            (name.encode("latin-1"), value.encode("latin-1"))
+            for name, value in app_headers.fields
+        ))
+    else:
+        plain = None
 
     new = object.__new__
     new_context = getattr(request_type, "new_context", None)  # None: req.context on first use

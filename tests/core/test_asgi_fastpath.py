@@ -348,18 +348,25 @@ class _Sent:
     ctype=st.sampled_from([None, "", "application/json", "text/plain; charset=utf-8"]),
     header=st.sampled_from([{}, {"X-Request-Id": "a"}, {"Vary": "Origin"}]),
     method=st.sampled_from(["GET", "HEAD", "POST"]),
+    app_fields=st.sampled_from([(), (("Access-Control-Allow-Origin", "*"),)]),
 )
-def test_the_plain_answer_is_what_send_sends_encoded(body, status, ctype, header, method):
+def test_the_plain_answer_is_what_send_sends_encoded(
+    body, status, ctype, header, method, app_fields
+):
     from clink_core import Request, Response
     from clink_core.asgi.answer import plain_answer
-    from clink_core.handler.send import send
+    from clink_core.handler.send import make_send
+    from clink_core.http import AppHeaders
+
+    send = make_send(AppHeaders(app_fields))
+    encoded = tuple((n.encode(), v.encode()) for n, v in app_fields)
 
     req = object.__new__(Request)
     req.method = method
     res = Response()
     res.body, res.status, res.content_type = body, status, ctype
     res.header.update(header)
-    answer = plain_answer(req, res)
+    answer = plain_answer(req, res, encoded)
     sent = _Sent()
     try:
         out = send(req, res, sent)

@@ -2,6 +2,6 @@
 
 from . import plugin
 from .conf import CorsConf
-from .handler import ResCorsHandler
+from .handler import ResCorsHandler, any_origin_fields
 
-__all__ = ["CorsConf", "ResCorsHandler", "plugin"]
+__all__ = ["CorsConf", "ResCorsHandler", "any_origin_fields", "plugin"]

@@ -59,7 +59,7 @@ def plain_answer(
     """The kernel's ``send`` of a plain answer, in ASGI form, with the app's own header
     fields (``app_fields``, encoded); ``None`` for any other."""
     body = res.body
-    if body.__class__ is not bytes or res.header or res._extended or res._fields:
+    if body.__class__ is not bytes or res.header or res._extended or res.fields:
         return None
     status = _WITH_BODY.get(res.status)
     if status is None:

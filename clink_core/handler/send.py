@@ -100,7 +100,7 @@ def make_send(app_headers: AppHeaders = NO_APP_HEADERS) -> Send:
                     headers += app_fields
         elif app_fields:
             headers += app_fields  # PERF: checked when added: one C-level extend
-        fields = res._fields
+        fields = res.fields
         if fields:
             headers += fields  # checked when added (add_header)
         wsgi_send(line, headers)
@@ -189,7 +189,7 @@ def send_extended(
         check_values(extra)
         headers.extend(extra.items())
     headers.extend(app_headers.kept(extra))
-    headers.extend(res._fields)
+    headers.extend(res.fields)
     if 200 <= status < 300 or status == 304:
         if etag is not None:
             headers.append(("ETag", etag))

@@ -25,7 +25,7 @@ class Response:
     that repeat.
     """
 
-    __slots__ = ("__dict__", "_extended", "_fields", "body", "content_type", "header", "status")
+    __slots__ = ("__dict__", "_extended", "body", "content_type", "fields", "header", "status")
 
     # PERF: what most responses never use lives in the instance dict, defaulting to
     # these class attributes; ``_extended`` (a slot: a class attribute read through
@@ -40,37 +40,26 @@ class Response:
         self.header: dict[str, str] = {}
         self.body: Any = None
         self._extended = False
-        #: header fields beyond ``header`` (``Set-Cookie``, a repeated ``Link``), in order,
-        #: each checked when it was added.
-        self._fields: list[tuple[str, str]] | tuple[()] = ()
+        #: header fields sent after ``header``, ``(name, value)`` pairs in order (fields
+        #: that repeat: ``Set-Cookie``, a second ``Link``); ``()`` until one is added.
+        #: Sent as they are: ``add_header`` checks a field before adding it. A plugin
+        #: whose field is safe by construction adds it unchecked, with
+        #: ``res.fields = [*res.fields, (name, value)]`` (clink-log's ``X-Request-Id``:
+        #: ~2k instructions less than a field of ``header``, which the sending level
+        #: checks); never anything from a request or a user that way (a CR/LF would
+        #: split the header block).
+        self.fields: list[tuple[str, str]] | tuple[()] = ()
 
     # -- headers --------------------------------------------------------------
     def add_header(self, name: str, value: str) -> None:
         """Add a header field, after those of the same name (``header`` keeps one value
         per name; this one repeats). A bad name or value raises ``HeaderValueError``."""
         check_header(name, value)
-        self.add_checked_header(name, value)
-
-    def add_checked_header(self, name: str, value: str) -> None:
-        """Add a header field whose name and value the caller has already checked, as
-        ``add_header`` does but without the check (~2k instructions less than a field of
-        ``header``, which the sending level checks).
-
-        For a plugin's own field on every response, whose value is safe by construction
-        or checked by the plugin (clink-log's ``X-Request-Id``: a counter's id, or one
-        matching ``[A-Za-z0-9._-]{1,128}``). Never for anything taken from a request or a
-        user unchecked: a CR/LF here would split the header block. ``check_header``
-        (``clink_core.http.header``) is the check.
-        """
-        fields = self._fields
-        if fields.__class__ is tuple:
-            self._fields = [(name, value)]
-        else:
-            fields.append((name, value))  # type: ignore[union-attr]
+        self.fields = [*self.fields, (name, value)]
 
     def header_items(self) -> list[tuple[str, str]]:
         """Every header field the response carries besides Content-Type and Content-Length."""
-        return [*self.header.items(), *self._fields]
+        return [*self.header.items(), *self.fields]
 
     # -- cookies --------------------------------------------------------------
     def set_cookie(

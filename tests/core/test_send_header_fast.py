@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clink_core.handler.send import send
+from clink_core.handler.send import make_send, send
+from clink_core.http.app_headers import AppHeaders
 from clink_core.http.header import GOOD_NAMES, HeaderValueError, check_names, check_values
 from clink_core.type.request import Request
 from clink_core.type.response import Response
@@ -42,21 +43,29 @@ def _request(method: str = "GET") -> Any:
     return req
 
 
-def _sent(header: dict[Any, Any], body: Any = b"{}", status: int = 200) -> Any:
+def _sent(
+    header: dict[Any, Any], body: Any = b"{}", status: int = 200,
+    app: AppHeaders | None = None, fields: tuple[tuple[str, str], ...] = (),
+) -> Any:
     res = Response()
     res.status = status
     res.body = body
     res.header.update(header)
+    res.fields = list(fields)
     got: list[Any] = []
+    sender = send if app is None else make_send(app)
     try:
-        send(_request(), res, lambda line, headers: got.append((line, headers)))
+        sender(_request(), res, lambda line, headers: got.append((line, headers)))
     except HeaderValueError as e:
         return ("refused", str(e))
     [(line, headers)] = got
     return (line, headers)
 
 
-def _reference(header: dict[Any, Any], body: bytes = b"{}", status: int = 200) -> Any:
+def _reference(
+    header: dict[Any, Any], body: bytes = b"{}", status: int = 200,
+    app: AppHeaders | None = None, fields: tuple[tuple[str, str], ...] = (),
+) -> Any:
     try:
         check_names(header)
         check_values(header)
@@ -66,17 +75,30 @@ def _reference(header: dict[Any, Any], body: bytes = b"{}", status: int = 200) -
     line = {200: "200 OK", 204: "204 No Content"}[status]
     if status == 204:
         base = []
-    return (line, [*base, *header.items()])
+    own = {name.lower() for name in header}
+    kept = [f for f in (app.fields if app else ()) if f[0].lower() not in own]
+    return (line, [*base, *header.items(), *kept, *fields])
+
+
+_APPS = st.sampled_from([
+    None,
+    AppHeaders([("Access-Control-Allow-Origin", "*")]),
+    AppHeaders([("X-Content-Type-Options", "nosniff"), ("vary", "Origin")]),
+])
+_FIELDS = st.sampled_from([(), (("Set-Cookie", "a=1"),), (("X-Request-Id", "r"), ("Link", "<a>"))])
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.dictionaries(_NAMES, _VALUES, max_size=5), st.sampled_from([200, 204]))
-def test_the_one_pass_check_sends_and_refuses_as_the_full_check(header, status):
+@given(st.dictionaries(_NAMES, _VALUES, max_size=5), st.sampled_from([200, 204]), _APPS,
+       _FIELDS)
+def test_the_one_pass_check_sends_and_refuses_as_the_full_check(header, status, app, fields):
+    """Also with app-wide fields (after the response's own, unless it names one, in any
+    case) and ``res.fields`` (last, as they are)."""
     names_before = set(GOOD_NAMES)
-    expected = _reference(header, status=status)
+    expected = _reference(header, status=status, app=app, fields=fields)
     GOOD_NAMES.clear()  # the reference learned names: start send from the same set
     GOOD_NAMES.update(names_before)
-    assert _sent(header, status=status) == expected
+    assert _sent(header, status=status, app=app, fields=fields) == expected
 
 
 @pytest.mark.parametrize("value", ["a\r\nb", "a\nb", "\x00", "\x7f", "\u0100x", 5, None])

@@ -6,7 +6,7 @@ How a request is logged
   the incoming ``X-Request-Id`` when valid, else a new one (``reqid``) — as
   ``req.context.request_id``, for controllers and later handlers (and as
   ``req.context.clink_log_id``, ``CHECKED``, for levels 5 and 8), adds the
-  ``X-Request-Id`` response field (``res.add_checked_header``: the id is valid
+  ``X-Request-Id`` response field (``res.fields``, unchecked: the id is valid
   by construction, and a field added here survives the error path), and sets
   the context variable ``reqid.REQUEST_ID`` (``clink_log.request_id()``, the
   ``logging`` filter) to it. The variable is not reset after the request: the
@@ -145,9 +145,10 @@ def _start(req: Any, res: Any) -> None:
     context.request_id = rid
     context.clink_log_id = rid  # CHECKED
     # PERF: the id is valid by construction (a counter's, or one the regex passed): the
-    # field goes out without the sending level's check of ``res.header`` (~2.9k
-    # instructions), added here, once per request, where the error path keeps it.
-    res.add_checked_header(HEADER, rid)
+    # field goes in ``res.fields``, sent without the sending level's check of
+    # ``res.header`` (~3k instructions less); added here, once per request, it stays on
+    # the error path.
+    res.fields = [*res.fields, (HEADER, rid)]
     # PERF: set here and never reset: the next request of this thread or task sets its
     # own at level 1 (a reset at level 5 cost a second set, ~2.5k instructions).
     _set_id(rid)
@@ -168,7 +169,7 @@ def _checked_id(req: Any, res: Any) -> str:
     rid = context.get(CHECKED)
     if rid is None:
         rid = context.request_id = context.clink_log_id = id_from_env(getattr(req, "env", None))
-        res.add_checked_header(HEADER, rid)
+        res.fields = [*res.fields, (HEADER, rid)]
         _set_id(rid)
     return rid  # type: ignore[no-any-return]
 

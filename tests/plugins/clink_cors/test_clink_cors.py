@@ -174,3 +174,58 @@ def test_preflight_over_a_real_socket(make_app):
     assert res.status == 204
     assert res.getheader("Access-Control-Allow-Origin") == SITE
     assert "POST" in res.getheader("Access-Control-Allow-Methods")
+
+
+# -- any origin: app-wide fields -----------------------------------------------------
+ANY = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", "X-Request-Id")]
+
+
+def _cors_fields(res):
+    return [(n, v) for n, v in res.header_items() if n.startswith("Access-Control-")]
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    ("/c/item", 200), ("/c/forbidden", 403), ("/c/boom", 500), ("/c/nowhere", 404),
+])
+@pytest.mark.parametrize("origin", [None, SITE])
+def test_any_origin_fields_go_on_every_response(make_app, path, status, origin):
+    """With ``*`` nothing depends on the request: the fields go out with or without
+    ``Origin`` (so no cache serves a copy without them), once each, no ``Vary``."""
+    headers = {"Origin": origin} if origin else {}
+    res = client_for(make_app, CorsConf("*")).get(path, headers=headers)
+    assert res.status == status
+    assert _cors_fields(res) == ANY
+    assert res.header("Vary") is None
+
+
+def test_any_origin_preflight_is_answered(make_app):
+    client = client_for(make_app, CorsConf("*", max_age=60))
+    res = client.options("/c/item", headers={
+        "Origin": SITE, "Access-Control-Request-Method": "POST"})
+    assert res.status == 204
+    assert dict(_cors_fields(res)) == {
+        **dict(ANY),
+        "Access-Control-Max-Age": "60",
+        "Access-Control-Allow-Headers": "Authorization, Content-Type",
+        "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS, POST",
+    }
+    # an OPTIONS that is no preflight gets the app-wide fields only
+    assert _cors_fields(client.options("/c/item", headers={"Origin": SITE})) == ANY
+    assert _cors_fields(client.options("/c/item")) == ANY
+
+
+def test_the_handler_added_without_the_plugin_still_sends_any_origin(make_app):
+    """``ResCorsHandler`` on its own (no plugin, so no app-wide fields) adds them per
+    response, as before: to responses of requests with ``Origin``."""
+    app = make_app(CorsCtl)
+    app.add_prim(CorsConf("*"))
+    app.add_handler(clink_cors.ResCorsHandler)
+    client = Client(app)
+    assert _cors_fields(client.get("/c/item", headers={"Origin": SITE})) == ANY
+    assert _cors_fields(client.get("/c/item")) == []
+
+
+def test_any_origin_fields_helper():
+    assert clink_cors.any_origin_fields(CorsConf("*")) == tuple(ANY)
+    assert clink_cors.any_origin_fields(CorsConf("*", expose=())) == (ANY[0],)
+    assert clink_cors.any_origin_fields(CorsConf([SITE])) == ()

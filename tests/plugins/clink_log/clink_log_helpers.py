@@ -55,6 +55,11 @@ class LogCtl(Controller):
         req.context.request_id = 'not"mine'  # the log and the header keep the checked id
         res.body = b"{}"
 
+    @mapper.get("/own-id")
+    def own_id(self, req: Any, res: Any) -> None:
+        res.header["X-Request-Id"] = "mine"  # the response carries the checked id instead
+        res.body = b"{}"
+
     @mapper.get("/odd-status")
     def odd_status(self, req: Any, res: Any) -> None:
         res.status = "200 OK"  # not an int: sending fails, the log stays well-formed

@@ -210,6 +210,20 @@ def test_a_failed_send_gives_a_second_line_with_the_final_status(log_app):
     assert "WsgiResBodyError" in error and "twice" in error
 
 
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("GET", "/t/ok", 200), ("GET", "/t/own-id", 200), ("GET", "/t/forbidden", 403),
+    ("GET", "/t/boom", 500), ("GET", "/t/dict", 500), ("GET", "/t/%zz", 400),
+    ("GET", "/t/nowhere", 404), ("DELETE", "/t/ok", 405), ("HEAD", "/t/ok", 200),
+])
+def test_every_answer_carries_the_checked_id_once(log_app, method, path, status):
+    """Level 1 (or 7) adds the field; neither the error path (which runs level 5 again
+    after a failed send) nor a controller's own ``X-Request-Id`` makes a second one."""
+    res = Client(log_app()).request(method, path, headers={"X-Request-Id": "once-1"})
+    assert res.status == status
+    ids = [v for n, v in res.header_items() if n.lower() == "x-request-id"]
+    assert ids == ["once-1"]
+
+
 def test_a_controller_cannot_change_the_logged_id(log_app):
     app = log_app(format="json")
     res = Client(app).get("/t/rename", headers={"X-Request-Id": "fixed"})

@@ -63,15 +63,18 @@ class AppHeaders(Primitive):
         return NO_APP_HEADERS
 
     def kept(self, header: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-        """The fields a response whose own (checked) fields are ``header`` still gets.
+        """The fields a response whose own fields are ``header`` still gets.
 
-        The names of ``header`` that are not the app's join ``good``."""
+        Names of ``header`` found valid (in ``GOOD_NAMES``) that are not the app's join
+        ``good``, so the next response naming them takes the fast check."""
         fields = self.fields
+        if not fields:
+            return fields
         lowered = self.lowered
         own = {name.lower(): name for name in header}
         good = self.good
         for key, name in own.items():
-            if key not in lowered and len(good) < MAX_GOOD_NAMES:
+            if key not in lowered and name in GOOD_NAMES and len(good) < MAX_GOOD_NAMES:
                 good.add(name)
         if lowered.isdisjoint(own):
             return fields

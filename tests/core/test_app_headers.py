@@ -169,3 +169,12 @@ def test_kept_drops_only_the_overridden_fields() -> None:
     assert headers.kept({}) is headers.fields
     assert headers.kept({"Vary": "Origin"}) is headers.fields
     assert headers.kept({"ACCESS-CONTROL-ALLOW-ORIGIN": "x"}) == (FIELDS[0],)
+
+
+def test_kept_learns_only_names_found_valid() -> None:
+    """A level 6 of a third party may call ``kept`` before checking: a bad name must not
+    join the fast check's names."""
+    headers = AppHeaders(FIELDS)
+    headers.kept({"Bad Name": "x", "X-Request-Id": "1"})
+    assert "Bad Name" not in headers.good
+    assert "X-Request-Id" in headers.good

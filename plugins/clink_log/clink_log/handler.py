@@ -195,7 +195,7 @@ def _method_path(req: Any) -> tuple[str, str]:
 
 @stamp(LogSv)
 class ResLogHandler(ILv5Handler):
-    """Level 5, last: the ``X-Request-Id`` response header and the request record."""
+    """Level 5, last: the request record (and one ``X-Request-Id``: level 1's)."""
 
     trylast = True
 

@@ -11,7 +11,7 @@ from ..http.app_headers import AppHeaders
 from ..iface.pipe import ILv9Handler
 from ..type.request import Request
 from ..type.response import Response
-from .send import make_send, send
+from .send import make_send
 
 
 @stamp(AppHeaders)
@@ -25,7 +25,7 @@ class ErrorSendHandler(ILv9Handler):
     trylast = True
 
     def __init__(self, app_headers: AppHeaders) -> None:
-        self._send = make_send(app_headers) if app_headers.fields else send
+        self._send = make_send(app_headers)
 
     def handle(self, req: Request, res: Response, wsgi_send: Callable[..., Any]) -> Iterable[bytes]:
         if isinstance(res.body, (dict, list)):

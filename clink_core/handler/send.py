@@ -33,8 +33,13 @@ _SAFE = ("GET", "HEAD")
 Send = Callable[[Request, Response, Callable[..., Any]], Iterable[bytes]]
 
 
-def make_send(app_headers: AppHeaders = NO_APP_HEADERS) -> Send:
-    """The sending level of an app whose responses all carry ``app_headers``."""
+def make_send(app_headers: AppHeaders) -> Send:
+    """The sending level of an app whose responses all carry ``app_headers``: ``send``
+    itself for an app without any."""
+    return _build_send(app_headers) if app_headers.fields else send
+
+
+def _build_send(app_headers: AppHeaders) -> Send:
     # PERF: one body for every app; the app's fields are a local of the closure.
     app_fields = app_headers.fields
     kept = app_headers.kept
@@ -113,7 +118,7 @@ def make_send(app_headers: AppHeaders = NO_APP_HEADERS) -> Send:
 
 
 #: the sending level of an app without app-wide header fields.
-send = make_send()
+send = _build_send(NO_APP_HEADERS)
 
 
 def _add_checked(headers: list[tuple[str, str]], n: int, extra: dict[str, Any]) -> None:
@@ -269,7 +274,7 @@ class SendHandler(ILv6Handler):
 
     def __init__(self, app_headers: AppHeaders) -> None:
         # PERF: the compiled level calls the app's ``send`` itself, not a method calling it.
-        self.handle = make_send(app_headers) if app_headers.fields else send
+        self.handle = make_send(app_headers)
 
 
 __all__ = ["HeaderValueError", "SendHandler", "make_send", "send", "send_extended"]

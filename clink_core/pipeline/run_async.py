@@ -142,20 +142,19 @@ def _sync_runner(
     # Here, not at the top: clink_core.asgi imports this module.
     from ..asgi.answer import answered, capture, plain_answer
     from ..asgi.body import TOO_LARGE_KEY as too_large_key
+    from ..asgi.headers import encode_headers
     from ..asgi.stream import PLAIN_BODIES, AsyncBody, finish, is_async_body
-    from ..handler.send import send as kernel_send
 
-    # PERF: the kernel's own level 6: a plain answer needs no start_response (see answer).
+    # PERF: the kernel's own level 6 (it carries the app's fields): a plain answer needs no
+    # start_response (see answer); the app's fields are encoded once, here.
     app_headers = getattr(send, "app_headers", None)
-    if send is kernel_send:
-        plain: Callable[..., Any] | None = plain_answer
-    elif app_headers is not None:
-        plain = functools.partial(plain_answer, app_fields=tuple(
-            (name.encode("latin-1"), value.encode("latin-1"))
-            for name, value in app_headers.fields
-        ))
-    else:
-        plain = None
+    plain: Callable[..., Any] | None = None
+    if app_headers is not None:
+        plain = plain_answer
+        if app_headers.fields:
+            plain = functools.partial(
+                plain_answer, app_fields=tuple(encode_headers(list(app_headers.fields)))
+            )
 
     new = object.__new__
     new_context = getattr(request_type, "new_context", None)  # None: req.context on first use

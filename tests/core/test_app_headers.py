@@ -122,7 +122,7 @@ def test_a_response_that_sets_the_name_sends_its_own(client: Client) -> None:
     assert res.header("Cache-Control") == "no-store"
 
 
-def test_a_bad_header_of_the_response_is_a_500_that_keeps_the_app_fields(
+def test_a_bad_header_of_the_response_is_a_500_without_it(
     client: Client,
 ) -> None:
     res = client.get("/h/badheader")
